@@ -39,11 +39,12 @@ CREATE TABLE restaurants (
   closed            boolean          NOT NULL DEFAULT false,
   update_time       timestamptz      NOT NULL DEFAULT now()
 );
--- ListRestaurants walks these in keyset order (review_count DESC, restaurant_id ASC), so a deep
--- page is an index range scan starting at the cursor, the same cost as the first page.
-CREATE INDEX restaurants_rank_idx ON restaurants (review_count DESC, restaurant_id)
+-- ListRestaurants walks these in keyset order (review_count DESC, restaurant_id ASC). The
+-- order is indexed as (-review_count, restaurant_id) so that "after the cursor" is one row
+-- comparison and a deep page is an index range scan, the same cost as the first page.
+CREATE INDEX restaurants_rank_idx ON restaurants ((-review_count), restaurant_id)
   WHERE NOT closed;
-CREATE INDEX restaurants_area_rank_idx ON restaurants (area_id, review_count DESC, restaurant_id)
+CREATE INDEX restaurants_area_rank_idx ON restaurants (area_id, (-review_count), restaurant_id)
   WHERE NOT closed;
 CREATE INDEX restaurants_genre_ids_idx ON restaurants USING gin (genre_ids) WHERE NOT closed;
 

@@ -1,0 +1,97 @@
+#include "services/restaurant/restaurant_service.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "src/pagination/page_size.h"
+#include "src/pagination/page_token.h"
+#include "src/status/errors.h"
+
+namespace misc::restaurant {
+namespace {
+
+constexpr int kMaxBatchSize = 100;
+
+// The canonical filter a ListRestaurants page token is bound to.
+std::string ListFilter(const v1::ListRestaurantsRequest& request) {
+  return absl::StrCat("misc.restaurant.v1.ListRestaurants?area_id=", request.area_id(),
+                      "&genre_id=", request.genre_id());
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* RestaurantService::GetRestaurant(
+    grpc::CallbackServerContext* context, const v1::GetRestaurantRequest* request,
+    v1::GetRestaurantResponse* response) {
+  if (request->restaurant_id() <= 0) {
+    return server::CallRunner::Finish(context,
+                                      status::InvalidField("restaurant_id", "must be positive"));
+  }
+  return calls_.Run(context, [this, request, response](const server::CallContext& call) {
+    return store_.Get(request->restaurant_id(), call.deadline, response->mutable_restaurant());
+  });
+}
+
+grpc::ServerUnaryReactor* RestaurantService::BatchGetRestaurants(
+    grpc::CallbackServerContext* context, const v1::BatchGetRestaurantsRequest* request,
+    v1::BatchGetRestaurantsResponse* response) {
+  status::FieldErrors errors;
+  const int count = request->restaurant_ids_size();
+  if (count == 0 || count > kMaxBatchSize) {
+    errors.Add("restaurant_ids", absl::StrCat("must hold 1 to ", kMaxBatchSize, " ids, not ", count));
+  } else {
+    for (int i = 0; i < count; ++i) {
+      if (request->restaurant_ids(i) <= 0) {
+        errors.Add(absl::StrCat("restaurant_ids[", i, "]"), "must be positive");
+      }
+    }
+  }
+  if (absl::Status invalid = errors.ToStatus(); !invalid.ok()) {
+    return server::CallRunner::Finish(context, invalid);
+  }
+  return calls_.Run(context, [this, request, response](const server::CallContext& call) {
+    return store_.BatchGet(request->restaurant_ids(), call.deadline,
+                           response->mutable_restaurants());
+  });
+}
+
+grpc::ServerUnaryReactor* RestaurantService::ListRestaurants(
+    grpc::CallbackServerContext* context, const v1::ListRestaurantsRequest* request,
+    v1::ListRestaurantsResponse* response) {
+  status::FieldErrors errors;
+  if (request->area_id() < 0) errors.Add("area_id", "must be 0 (any) or positive");
+  if (request->genre_id() < 0) errors.Add("genre_id", "must be 0 (any) or positive");
+  if (request->page_size() < 0) errors.Add("page_size", "must not be negative");
+  if (absl::Status invalid = errors.ToStatus(); !invalid.ok()) {
+    return server::CallRunner::Finish(context, invalid);
+  }
+  const std::string filter = ListFilter(*request);
+  ListQuery query{.area_id = request->area_id(),
+                  .genre_id = request->genre_id(),
+                  .limit = pagination::EffectivePageSize(request->page_size())};
+  if (!request->page_token().empty()) {
+    absl::StatusOr<pagination::Cursor> cursor =
+        pagination::DecodePageToken(request->page_token(), filter, 2);
+    if (!cursor.ok()) return server::CallRunner::Finish(context, cursor.status());
+    query.after = RankCursor{.review_count = static_cast<int32_t>((*cursor)[0]),
+                             .restaurant_id = (*cursor)[1]};
+  }
+  return calls_.Run(context, [this, query, filter, response](const server::CallContext& call) {
+    // One row more than the page tells whether another page follows.
+    ListQuery lookahead = query;
+    lookahead.limit = query.limit + 1;
+    auto* restaurants = response->mutable_restaurants();
+    if (absl::Status read = store_.List(lookahead, call.deadline, restaurants); !read.ok()) {
+      return read;
+    }
+    if (restaurants->size() > query.limit) {
+      restaurants->RemoveLast();
+      const v1::Restaurant& last = restaurants->at(restaurants->size() - 1);
+      response->set_next_page_token(
+          pagination::EncodePageToken(filter, {last.review_count(), last.restaurant_id()}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace misc::restaurant

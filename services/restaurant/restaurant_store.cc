@@ -1,0 +1,150 @@
+#include "services/restaurant/restaurant_store.h"
+
+#include <pqxx/pqxx>
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "src/db/transaction.h"
+#include "src/status/errors.h"
+
+namespace misc::restaurant {
+namespace {
+
+#define MISC_RESTAURANT_COLUMNS                                                              \
+  "restaurant_id, name, name_kana, area_id, array_to_string(genre_ids, ','), address, "      \
+  "latitude, longitude, lunch_budget_yen, dinner_budget_yen, rating_average, review_count, " \
+  "closed, (extract(epoch FROM update_time) * 1000000)::bigint"
+
+constexpr db::Statement kSelectRestaurant{
+    "restaurant.get",
+    "SELECT " MISC_RESTAURANT_COLUMNS " FROM restaurants WHERE restaurant_id = $1"};
+
+constexpr db::Statement kSelectRestaurantsByIds{
+    "restaurant.batch_get",
+    "SELECT " MISC_RESTAURANT_COLUMNS " FROM restaurants WHERE restaurant_id = ANY($1::bigint[])"};
+
+// One statement per filter shape, so each gets a plan on its own index. The cursor is
+// (-review_count, restaurant_id), matching the rank indexes in migrations/0001. Without a
+// cursor the caller passes one that sorts before every row.
+constexpr db::Statement kListAll{
+    "restaurant.list_all",
+    "SELECT " MISC_RESTAURANT_COLUMNS " FROM restaurants"
+    " WHERE NOT closed AND (-review_count, restaurant_id) > ($1, $2)"
+    " ORDER BY -review_count, restaurant_id LIMIT $3"};
+
+constexpr db::Statement kListByArea{
+    "restaurant.list_by_area",
+    "SELECT " MISC_RESTAURANT_COLUMNS " FROM restaurants"
+    " WHERE NOT closed AND area_id = $4 AND (-review_count, restaurant_id) > ($1, $2)"
+    " ORDER BY -review_count, restaurant_id LIMIT $3"};
+
+constexpr db::Statement kListByGenre{
+    "restaurant.list_by_genre",
+    "SELECT " MISC_RESTAURANT_COLUMNS " FROM restaurants"
+    " WHERE NOT closed AND genre_ids @> ARRAY[$4::bigint]"
+    " AND (-review_count, restaurant_id) > ($1, $2)"
+    " ORDER BY -review_count, restaurant_id LIMIT $3"};
+
+constexpr db::Statement kListByAreaAndGenre{
+    "restaurant.list_by_area_and_genre",
+    "SELECT " MISC_RESTAURANT_COLUMNS " FROM restaurants"
+    " WHERE NOT closed AND area_id = $4 AND genre_ids @> ARRAY[$5::bigint]"
+    " AND (-review_count, restaurant_id) > ($1, $2)"
+    " ORDER BY -review_count, restaurant_id LIMIT $3"};
+
+#undef MISC_RESTAURANT_COLUMNS
+
+void FillRestaurant(const pqxx::row& row, v1::Restaurant* out) {
+  out->set_restaurant_id(row[0].as<int64_t>());
+  out->set_name(row[1].as<std::string>());
+  out->set_name_kana(row[2].as<std::string>());
+  out->set_area_id(row[3].as<int64_t>());
+  for (absl::string_view id : absl::StrSplit(row[4].c_str(), ',', absl::SkipEmpty())) {
+    int64_t genre_id = 0;
+    if (absl::SimpleAtoi(id, &genre_id)) out->add_genre_ids(genre_id);
+  }
+  out->set_address(row[5].as<std::string>());
+  out->set_latitude(row[6].as<double>());
+  out->set_longitude(row[7].as<double>());
+  out->set_lunch_budget_yen(row[8].as<int32_t>());
+  out->set_dinner_budget_yen(row[9].as<int32_t>());
+  out->set_rating_average(row[10].as<double>());
+  out->set_review_count(row[11].as<int32_t>());
+  out->set_closed(row[12].as<bool>());
+  const int64_t micros = row[13].as<int64_t>();
+  out->mutable_update_time()->set_seconds(micros / 1000000);
+  out->mutable_update_time()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+}
+
+std::string PostgresArray(absl::Span<const int64_t> ids) {
+  return absl::StrCat("{", absl::StrJoin(ids, ","), "}");
+}
+
+}  // namespace
+
+absl::Status RestaurantStore::Get(int64_t restaurant_id, absl::Time deadline,
+                                  v1::Restaurant* out) {
+  return pool_.Read(deadline, [&](db::Transaction& tx) -> absl::Status {
+    const pqxx::result rows = tx.Exec(kSelectRestaurant, restaurant_id);
+    if (rows.empty()) return status::NotFound("restaurant", absl::StrCat(restaurant_id));
+    FillRestaurant(rows[0], out);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status RestaurantStore::BatchGet(absl::Span<const int64_t> restaurant_ids,
+                                       absl::Time deadline,
+                                       google::protobuf::RepeatedPtrField<v1::Restaurant>* out) {
+  return pool_.Read(deadline, [&](db::Transaction& tx) -> absl::Status {
+    const pqxx::result rows = tx.Exec(kSelectRestaurantsByIds, PostgresArray(restaurant_ids));
+    std::unordered_map<int64_t, pqxx::row::size_type> row_of_id;
+    for (pqxx::result::size_type i = 0; i < rows.size(); ++i) {
+      row_of_id.emplace(rows[i][0].as<int64_t>(), i);
+    }
+    std::vector<int64_t> missing;
+    for (int64_t id : restaurant_ids) {
+      if (!row_of_id.contains(id) &&
+          std::find(missing.begin(), missing.end(), id) == missing.end()) {
+        missing.push_back(id);
+      }
+    }
+    if (!missing.empty()) return status::NotFound("restaurant", absl::StrJoin(missing, ", "));
+    out->Reserve(static_cast<int>(restaurant_ids.size()));
+    for (int64_t id : restaurant_ids) FillRestaurant(rows[row_of_id[id]], out->Add());
+    return absl::OkStatus();
+  });
+}
+
+absl::Status RestaurantStore::List(const ListQuery& query, absl::Time deadline,
+                                   google::protobuf::RepeatedPtrField<v1::Restaurant>* out) {
+  // With no cursor, start before every key: -review_count is at least -INT32_MAX.
+  const int32_t after_rank =
+      query.after ? -query.after->review_count : std::numeric_limits<int32_t>::min();
+  const int64_t after_id = query.after ? query.after->restaurant_id : 0;
+  return pool_.Read(deadline, [&](db::Transaction& tx) -> absl::Status {
+    pqxx::result rows;
+    if (query.area_id != 0 && query.genre_id != 0) {
+      rows = tx.Exec(kListByAreaAndGenre, after_rank, after_id, query.limit, query.area_id,
+                     query.genre_id);
+    } else if (query.area_id != 0) {
+      rows = tx.Exec(kListByArea, after_rank, after_id, query.limit, query.area_id);
+    } else if (query.genre_id != 0) {
+      rows = tx.Exec(kListByGenre, after_rank, after_id, query.limit, query.genre_id);
+    } else {
+      rows = tx.Exec(kListAll, after_rank, after_id, query.limit);
+    }
+    out->Reserve(static_cast<int>(rows.size()));
+    for (const pqxx::row& row : rows) FillRestaurant(row, out->Add());
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace misc::restaurant

@@ -1,0 +1,55 @@
+#ifndef MISC_SERVICES_RESTAURANT_RESTAURANT_STORE_H_
+#define MISC_SERVICES_RESTAURANT_RESTAURANT_STORE_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "google/protobuf/repeated_field.h"
+#include "misc/restaurant/v1/restaurant.pb.h"
+#include "src/db/pool.h"
+
+namespace misc::restaurant {
+
+// Position after which a ListRestaurants page starts: the last row of the previous page.
+struct RankCursor {
+  int32_t review_count = 0;
+  int64_t restaurant_id = 0;
+};
+
+// Which open restaurants a list holds and how many rows to read.
+struct ListQuery {
+  int64_t area_id = 0;   // 0: any area.
+  int64_t genre_id = 0;  // 0: any genre.
+  int32_t limit = 0;
+  std::optional<RankCursor> after;
+};
+
+// Reads restaurants from PostgreSQL. Every method bounds its queries by `deadline` and
+// returns the pool's statuses (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL) on database errors.
+class RestaurantStore {
+ public:
+  explicit RestaurantStore(db::Pool& pool) : pool_(pool) {}
+
+  // Fills `out` with restaurant `restaurant_id`. Returns NOT_FOUND when there is none.
+  absl::Status Get(int64_t restaurant_id, absl::Time deadline, v1::Restaurant* out);
+
+  // Appends the restaurants `restaurant_ids` to `out` in that order (duplicates repeated).
+  // Returns NOT_FOUND naming every id with no restaurant, leaving `out` unspecified.
+  absl::Status BatchGet(absl::Span<const int64_t> restaurant_ids, absl::Time deadline,
+                        google::protobuf::RepeatedPtrField<v1::Restaurant>* out);
+
+  // Appends up to `query.limit` open restaurants in rank order (review_count descending, then
+  // restaurant_id ascending) after `query.after` to `out`.
+  absl::Status List(const ListQuery& query, absl::Time deadline,
+                    google::protobuf::RepeatedPtrField<v1::Restaurant>* out);
+
+ private:
+  db::Pool& pool_;
+};
+
+}  // namespace misc::restaurant
+
+#endif  // MISC_SERVICES_RESTAURANT_RESTAURANT_STORE_H_

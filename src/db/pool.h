@@ -1,0 +1,74 @@
+#ifndef MISC_SRC_DB_POOL_H_
+#define MISC_SRC_DB_POOL_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "src/db/transaction.h"
+
+namespace misc::db {
+
+// Settings of the process-wide connection pool.
+struct PoolOptions {
+  // libpq connection string or URL. Never logged: it may hold a password.
+  std::string url;
+  // The most connections the process ever holds open. Every service shares them.
+  int size = 8;
+  // The most calls that may wait for a free connection; more fail fast with UNAVAILABLE.
+  int max_waiters = 64;
+  // How long opening one connection may take.
+  absl::Duration connect_timeout = absl::Seconds(5);
+};
+
+// A bounded pool of PostgreSQL connections shared by every service in the process.
+//
+// Connections are opened on demand up to `size`, used for one read-only transaction at a
+// time, and replaced when they break, so the pool recovers by itself after a database
+// restart. Thread-safe.
+class Pool {
+ public:
+  explicit Pool(PoolOptions options);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // Runs `work` in a read-only transaction whose statements are bounded by `deadline`, and
+  // commits it. Waits for a free connection until `deadline`. Returns what `work` returns,
+  // or UNAVAILABLE (database unreachable, or too many waiters), DEADLINE_EXCEEDED (no
+  // connection or no result before the deadline) or INTERNAL (any other database error;
+  // details are logged, never returned). A connection found broken is replaced and the
+  // work retried once, which is safe because it only reads.
+  absl::Status Read(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work);
+
+  // Returns how many connections are open now (idle or in use).
+  int OpenConnections() const;
+
+ private:
+  struct Slot;
+
+  // Returns an idle or new connection, waiting until `deadline` when all are busy.
+  absl::StatusOr<std::unique_ptr<Slot>> Acquire(absl::Time deadline);
+  // Returns `slot` to the idle list, or closes it when it is broken.
+  void Release(std::unique_ptr<Slot> slot, bool broken);
+  absl::StatusOr<std::unique_ptr<Slot>> Connect();
+  absl::Status ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
+                        bool* broken);
+
+  const PoolOptions options_;
+  const std::string conninfo_;
+  mutable absl::Mutex mu_;
+  std::vector<std::unique_ptr<Slot>> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;
+  int waiters_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace misc::db
+
+#endif  // MISC_SRC_DB_POOL_H_

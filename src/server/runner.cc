@@ -1,0 +1,95 @@
+#include "src/server/runner.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+#include <spdlog/spdlog.h>
+
+#include "src/log/logging.h"
+
+#include <chrono>
+#include <memory>
+
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.pb.h"
+#include "src/db/pool.h"
+#include "src/server/blocking_executor.h"
+#include "src/server/call_runner.h"
+#include "src/server/signals.h"
+
+namespace misc::server {
+namespace {
+
+// Health name that stays SERVING for as long as the process answers: the liveness probe.
+constexpr char kLivenessName[] = "liveness";
+constexpr int kMaxReceiveMessageBytes = 1 << 20;
+
+void SetReadiness(grpc::HealthCheckServiceInterface& health,
+                  const std::vector<HostedService>& services, bool serving) {
+  health.SetServingStatus("", serving);
+  for (const HostedService& hosted : services) health.SetServingStatus(hosted.full_name, serving);
+}
+
+}  // namespace
+
+int RunServer(absl::string_view name, const ServerConfig& config,
+              const std::vector<ServiceModule>& modules) {
+  // Declared in dependency order: services use the pool and the executor, so they are
+  // destroyed first, after the server.
+  db::Pool pool(config.pool);
+  BlockingExecutor executor(config.pool.size, config.pool.max_waiters);
+  CallRunner calls(executor, config.max_call_timeout);
+  ServiceEnv env{pool, calls};
+
+  std::vector<HostedService> services;
+  std::vector<std::string> names;
+  for (const ServiceModule& module : modules) {
+    absl::StatusOr<HostedService> hosted = module.create(env);
+    if (!hosted.ok()) {
+      spdlog::critical("service {} failed to start: {}", module.name, hosted.status().ToString());
+      return 1;
+    }
+    names.push_back(hosted->full_name);
+    services.push_back(*std::move(hosted));
+  }
+
+  // Links the generated grpc.health.v1 descriptors into the binary so that reflection can
+  // describe the Health service that gRPC's built-in implementation serves.
+  grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &bound_port);
+  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  for (HostedService& hosted : services) builder.RegisterService(hosted.service.get());
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) {
+    spdlog::critical("cannot listen on {}", config.listen);
+    return 1;
+  }
+  grpc::HealthCheckServiceInterface& health = *server->GetHealthCheckService();
+  health.SetServingStatus(kLivenessName, true);
+  SetReadiness(health, services, true);
+  spdlog::info("{} serving {} on {} (database pool {} connections)", name,
+               absl::StrJoin(names, ", "), config.listen, config.pool.size);
+
+  const int signal_number = WaitForTerminationSignal();
+  spdlog::info("signal {} received: NOT_SERVING, serving for {} more, then draining for at most {}",
+               signal_number, absl::FormatDuration(config.shutdown_delay),
+               absl::FormatDuration(config.drain_timeout));
+  SetReadiness(health, services, false);
+  absl::SleepFor(config.shutdown_delay);
+  server->Shutdown(std::chrono::system_clock::now() +
+                   absl::ToChronoMilliseconds(config.drain_timeout));
+  health.Shutdown();
+  server->Wait();
+  spdlog::info("{} stopped", name);
+  return 0;
+}
+
+}  // namespace misc::server

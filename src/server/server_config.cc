@@ -1,0 +1,81 @@
+#include "src/server/server_config.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "src/config/env_flags.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "Address the gRPC server listens on, host:port ([::]:50051 for every interface).");
+ABSL_FLAG(std::string, database_url, "",
+          "PostgreSQL connection URL or libpq connection string (required).");
+ABSL_FLAG(int, db_pool_size, 8,
+          "Most PostgreSQL connections the process holds, shared by every hosted service.");
+ABSL_FLAG(int, db_max_waiters, 64,
+          "Most calls waiting for a database worker; more fail fast with UNAVAILABLE.");
+ABSL_FLAG(absl::Duration, db_connect_timeout, absl::Seconds(5),
+          "How long opening one database connection may take.");
+ABSL_FLAG(absl::Duration, max_call_timeout, absl::Seconds(5),
+          "Deadline given to calls that arrive without one, and cap on longer deadlines.");
+ABSL_FLAG(absl::Duration, shutdown_delay, absl::Seconds(5),
+          "On SIGTERM, how long to keep serving while reporting NOT_SERVING, so load balancers "
+          "stop sending new calls.");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
+          "After the shutdown delay, how long in-flight calls may take to finish.");
+ABSL_FLAG(std::string, log_level, "info", "Log level: trace, debug, info, warn, error.");
+
+namespace misc::server {
+namespace {
+
+bool ValidListenAddress(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  int port = 0;
+  return absl::SimpleAtoi(listen.substr(colon + 1), &port) && port >= 0 && port <= 65535;
+}
+
+}  // namespace
+
+absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
+  ServerConfig config;
+  config.listen = absl::GetFlag(FLAGS_listen);
+  config.pool.url = absl::GetFlag(FLAGS_database_url);
+  config.pool.size = absl::GetFlag(FLAGS_db_pool_size);
+  config.pool.max_waiters = absl::GetFlag(FLAGS_db_max_waiters);
+  config.pool.connect_timeout = absl::GetFlag(FLAGS_db_connect_timeout);
+  config.max_call_timeout = absl::GetFlag(FLAGS_max_call_timeout);
+  config.shutdown_delay = absl::GetFlag(FLAGS_shutdown_delay);
+  config.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  config.log_level = absl::GetFlag(FLAGS_log_level);
+
+  std::vector<std::string> errors;
+  const auto bad = [&errors](absl::string_view flag, absl::string_view why) {
+    errors.push_back(absl::StrCat("--", flag, " (env ", config::EnvironmentVariableFor(flag),
+                                  ") ", why));
+  };
+  if (!ValidListenAddress(config.listen)) bad("listen", "must be host:port");
+  if (config.pool.url.empty()) bad("database_url", "is required");
+  if (config.pool.size < 1 || config.pool.size > 1000) bad("db_pool_size", "must be 1 to 1000");
+  if (config.pool.max_waiters < 0) bad("db_max_waiters", "must not be negative");
+  if (config.pool.connect_timeout < absl::Seconds(1)) {
+    bad("db_connect_timeout", "must be at least 1s");
+  }
+  if (config.max_call_timeout <= absl::ZeroDuration()) bad("max_call_timeout", "must be positive");
+  if (config.shutdown_delay < absl::ZeroDuration()) bad("shutdown_delay", "must not be negative");
+  if (config.drain_timeout < absl::ZeroDuration()) bad("drain_timeout", "must not be negative");
+  static constexpr absl::string_view kLevels[] = {"trace", "debug", "info", "warn", "error"};
+  if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) == std::end(kLevels)) {
+    bad("log_level", "must be one of trace, debug, info, warn, error");
+  }
+  if (!errors.empty()) {
+    return absl::InvalidArgumentError(absl::StrJoin(errors, "; "));
+  }
+  return config;
+}
+
+}  // namespace misc::server

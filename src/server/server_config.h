@@ -1,0 +1,29 @@
+#ifndef MISC_SRC_SERVER_SERVER_CONFIG_H_
+#define MISC_SRC_SERVER_SERVER_CONFIG_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "src/db/pool.h"
+
+namespace misc::server {
+
+// Everything a server binary is configured with, read from its flags (and their environment
+// variables, see src/config/env_flags.h).
+struct ServerConfig {
+  std::string listen;
+  db::PoolOptions pool;
+  absl::Duration max_call_timeout;
+  absl::Duration shutdown_delay;
+  absl::Duration drain_timeout;
+  std::string log_level;
+};
+
+// Reads and validates the server flags. Returns INVALID_ARGUMENT whose message names each
+// bad flag and its environment variable.
+absl::StatusOr<ServerConfig> ServerConfigFromFlags();
+
+}  // namespace misc::server
+
+#endif  // MISC_SRC_SERVER_SERVER_CONFIG_H_

@@ -1,0 +1,44 @@
+#ifndef MISC_SRC_SERVER_SERVICE_MODULE_H_
+#define MISC_SRC_SERVER_SERVICE_MODULE_H_
+
+#include <grpcpp/impl/codegen/service_type.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "src/db/pool.h"
+#include "src/server/call_runner.h"
+
+namespace misc::server {
+
+// The shared parts of the process a service may use. Owned by the runner and alive until
+// every service has been destroyed.
+struct ServiceEnv {
+  db::Pool& pool;
+  // Runs blocking work (database reads) of unary calls off gRPC's callback threads.
+  CallRunner& calls;
+};
+
+// A service built by a module, ready to register on the server.
+struct HostedService {
+  // Fully qualified proto name, e.g. "misc.restaurant.v1.RestaurantService"; the name under
+  // which health reports the service.
+  std::string full_name;
+  std::unique_ptr<grpc::Service> service;
+};
+
+// How a server binary learns about one service: each service library exports one function
+// returning its module, and main hands the list to the runner.
+struct ServiceModule {
+  // Short name, e.g. "restaurant"; used in logs.
+  absl::string_view name;
+  // Builds the service. An error stops the server at start with that message.
+  std::function<absl::StatusOr<HostedService>(ServiceEnv&)> create;
+};
+
+}  // namespace misc::server
+
+#endif  // MISC_SRC_SERVER_SERVICE_MODULE_H_
