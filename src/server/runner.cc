@@ -42,7 +42,8 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   db::Pool pool(config.pool);
   BlockingExecutor executor(config.pool.size, config.pool.max_waiters);
   CallRunner calls(executor, config.max_call_timeout);
-  ServiceEnv env{pool, calls};
+  refresh::Refresher refresher;
+  ServiceEnv env{pool, calls, refresher};
 
   std::vector<HostedService> services;
   std::vector<std::string> names;
@@ -54,6 +55,11 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     }
     names.push_back(hosted->full_name);
     services.push_back(*std::move(hosted));
+  }
+
+  if (absl::Status loaded = refresher.Start(); !loaded.ok()) {
+    spdlog::warn("starting with data not yet loaded, retrying in the background: {}",
+                 loaded.ToString());
   }
 
   // Links the generated grpc.health.v1 descriptors into the binary so that reflection can
@@ -88,6 +94,7 @@ int RunServer(absl::string_view name, const ServerConfig& config,
                    absl::ToChronoMilliseconds(config.drain_timeout));
   health.Shutdown();
   server->Wait();
+  refresher.Stop();
   spdlog::info("{} stopped", name);
   return 0;
 }

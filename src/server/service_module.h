@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "src/db/pool.h"
+#include "src/refresh/refresher.h"
 #include "src/server/call_runner.h"
 
 namespace misc::server {
@@ -20,6 +21,9 @@ struct ServiceEnv {
   db::Pool& pool;
   // Runs blocking work (database reads) of unary calls off gRPC's callback threads.
   CallRunner& calls;
+  // Reloads in-memory data (master tables) in the background; register reloads while
+  // creating the service. The runner starts it once every service is built.
+  refresh::Refresher& refresher;
 };
 
 // A service built by a module, ready to register on the server.
