@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
@@ -17,7 +18,9 @@ std::string EnvironmentVariableFor(absl::string_view flag_name) {
 }
 
 std::vector<char*> ParseFlags(int argc, char** argv, absl::string_view usage) {
-  absl::SetProgramUsageMessage(usage);
+  // Abseil allows setting the usage text once per process.
+  static std::once_flag usage_set;
+  std::call_once(usage_set, [usage] { absl::SetProgramUsageMessage(usage); });
   // Environment first, so that absl::ParseCommandLine below overrides it.
   for (const auto& [name, flag] : absl::GetAllFlags()) {
     // Only our own flags: Abseil's and gRPC's built-ins keep their usual meaning.
