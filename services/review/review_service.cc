@@ -1,0 +1,95 @@
+#include "services/review/review_service.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "src/pagination/page_size.h"
+#include "src/pagination/page_token.h"
+#include "src/status/errors.h"
+#include "src/text/utf8.h"
+
+namespace misc::review {
+namespace {
+
+// How much of each body to read for an anonymous caller: one code point more than is shown
+// tells whether the body was cut, without shipping long bodies from the database.
+constexpr int32_t kAnonymousBodyRead = static_cast<int32_t>(kAnonymousBodyCodePoints) + 1;
+
+// The canonical filter a ListReviews page token is bound to.
+std::string ListFilter(const v1::ListReviewsRequest& request) {
+  return absl::StrCat("misc.review.v1.ListReviews?restaurant_id=", request.restaurant_id());
+}
+
+int64_t MicrosOf(const google::protobuf::Timestamp& time) {
+  return time.seconds() * 1000000 + time.nanos() / 1000;
+}
+
+}  // namespace
+
+void ShapeForAnonymous(v1::Review* review) {
+  const absl::string_view body = review->body();
+  const absl::string_view shown = text::PrefixOfCodePoints(body, kAnonymousBodyCodePoints);
+  const bool cut = shown.size() < body.size();
+  if (cut) review->mutable_body()->resize(shown.size());
+  review->set_body_truncated(cut);
+  review->set_liked_by_viewer(false);
+}
+
+grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext* context,
+                                                     const v1::ListReviewsRequest* request,
+                                                     v1::ListReviewsResponse* response) {
+  status::FieldErrors errors;
+  if (request->restaurant_id() <= 0) errors.Add("restaurant_id", "must be positive");
+  if (request->page_size() < 0) errors.Add("page_size", "must not be negative");
+  if (absl::Status invalid = errors.ToStatus(); !invalid.ok()) {
+    return server::CallRunner::Finish(context, invalid);
+  }
+  const std::string filter = ListFilter(*request);
+  ListQuery query{.restaurant_id = request->restaurant_id(),
+                  .limit = pagination::EffectivePageSize(request->page_size()),
+                  .body_code_points = kAnonymousBodyRead};
+  if (!request->page_token().empty()) {
+    absl::StatusOr<pagination::Cursor> cursor =
+        pagination::DecodePageToken(request->page_token(), filter, 2);
+    if (!cursor.ok()) return server::CallRunner::Finish(context, cursor.status());
+    query.after = TimeCursor{.create_time_micros = (*cursor)[0], .review_id = (*cursor)[1]};
+  }
+  return calls_.Run(context, [this, query, filter, response](const server::CallContext& call) {
+    // One row more than the page tells whether another page follows.
+    ListQuery lookahead = query;
+    lookahead.limit = query.limit + 1;
+    auto* reviews = response->mutable_reviews();
+    if (absl::Status read = store_.List(lookahead, call.deadline, reviews); !read.ok()) {
+      return read;
+    }
+    if (reviews->size() > query.limit) {
+      reviews->RemoveLast();
+      const v1::Review& last = reviews->at(reviews->size() - 1);
+      response->set_next_page_token(
+          pagination::EncodePageToken(filter, {MicrosOf(last.create_time()), last.review_id()}));
+    }
+    for (v1::Review& review : *reviews) ShapeForAnonymous(&review);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReviewService::GetReview(grpc::CallbackServerContext* context,
+                                                   const v1::GetReviewRequest* request,
+                                                   v1::GetReviewResponse* response) {
+  if (request->review_id() <= 0) {
+    return server::CallRunner::Finish(context,
+                                      status::InvalidField("review_id", "must be positive"));
+  }
+  return calls_.Run(context, [this, request, response](const server::CallContext& call) {
+    v1::Review* review = response->mutable_review();
+    if (absl::Status read =
+            store_.Get(request->review_id(), kAnonymousBodyRead, call.deadline, review);
+        !read.ok()) {
+      return read;
+    }
+    ShapeForAnonymous(review);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace misc::review

@@ -1,0 +1,40 @@
+#ifndef MISC_SERVICES_REVIEW_REVIEW_SERVICE_H_
+#define MISC_SERVICES_REVIEW_REVIEW_SERVICE_H_
+
+#include <cstddef>
+
+#include "misc/review/v1/review.grpc.pb.h"
+#include "services/review/review_store.h"
+#include "src/server/call_runner.h"
+
+namespace misc::review {
+
+// How many code points of a review body an anonymous caller may see (API.md, Viewer).
+inline constexpr size_t kAnonymousBodyCodePoints = 100;
+
+// Shapes `review` for an anonymous caller: keeps at most the first kAnonymousBodyCodePoints
+// code points of its body (never splitting a character), sets body_truncated exactly when
+// something was cut, and clears liked_by_viewer.
+void ShapeForAnonymous(v1::Review* review);
+
+// gRPC handlers of misc.review.v1.ReviewService: validate the request, run the store off the
+// callback thread, shape the answer for the caller (API.md).
+class ReviewService final : public v1::ReviewService::CallbackService {
+ public:
+  ReviewService(db::Pool& pool, server::CallRunner& calls) : store_(pool), calls_(calls) {}
+
+  grpc::ServerUnaryReactor* ListReviews(grpc::CallbackServerContext* context,
+                                        const v1::ListReviewsRequest* request,
+                                        v1::ListReviewsResponse* response) override;
+  grpc::ServerUnaryReactor* GetReview(grpc::CallbackServerContext* context,
+                                      const v1::GetReviewRequest* request,
+                                      v1::GetReviewResponse* response) override;
+
+ private:
+  ReviewStore store_;
+  server::CallRunner& calls_;
+};
+
+}  // namespace misc::review
+
+#endif  // MISC_SERVICES_REVIEW_REVIEW_SERVICE_H_

@@ -1,0 +1,60 @@
+#ifndef MISC_SERVICES_REVIEW_REVIEW_STORE_H_
+#define MISC_SERVICES_REVIEW_REVIEW_STORE_H_
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "google/protobuf/repeated_field.h"
+#include "misc/review/v1/review.pb.h"
+#include "src/db/pool.h"
+
+namespace misc::review {
+
+// A body limit that reads every review body whole.
+inline constexpr int32_t kWholeBody = std::numeric_limits<int32_t>::max();
+
+// Position after which a ListReviews page starts: the last row of the previous page.
+struct TimeCursor {
+  int64_t create_time_micros = 0;  // create_time in microseconds since the Unix epoch.
+  int64_t review_id = 0;
+};
+
+// Which reviews a list holds and how many rows to read.
+struct ListQuery {
+  int64_t restaurant_id = 0;
+  int32_t limit = 0;
+  // Reads at most this many leading code points of each body (kWholeBody: all of it).
+  int32_t body_code_points = kWholeBody;
+  std::optional<TimeCursor> after;
+};
+
+// Reads reviews from PostgreSQL. Bodies come back cut to the caller's `body_code_points`
+// (whole code points, never mid-character); body_truncated and liked_by_viewer are left for
+// the service to set. Every method bounds its queries by `deadline` and returns the pool's
+// statuses (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL) on database errors.
+class ReviewStore {
+ public:
+  explicit ReviewStore(db::Pool& pool) : pool_(pool) {}
+
+  // Fills `out` with review `review_id`, reading at most `body_code_points` code points of its
+  // body. Returns NOT_FOUND when there is none.
+  absl::Status Get(int64_t review_id, int32_t body_code_points, absl::Time deadline,
+                   v1::Review* out);
+
+  // Replaces `out` with up to `query.limit` reviews of restaurant `query.restaurant_id`, newest
+  // first (create_time descending, then review_id descending), after `query.after`. Returns
+  // NOT_FOUND when the restaurant does not exist; an existing one with no (more) reviews
+  // yields an empty `out`.
+  absl::Status List(const ListQuery& query, absl::Time deadline,
+                    google::protobuf::RepeatedPtrField<v1::Review>* out);
+
+ private:
+  db::Pool& pool_;
+};
+
+}  // namespace misc::review
+
+#endif  // MISC_SERVICES_REVIEW_REVIEW_STORE_H_
