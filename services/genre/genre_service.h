@@ -1,0 +1,38 @@
+#ifndef MISC_SERVICES_GENRE_GENRE_SERVICE_H_
+#define MISC_SERVICES_GENRE_GENRE_SERVICE_H_
+
+#include <memory>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "misc/genre/v1/genre.grpc.pb.h"
+#include "services/genre/genre_store.h"
+#include "src/refresh/snapshot.h"
+
+namespace misc::genre {
+
+// gRPC handlers of misc.genre.v1.GenreService: validate the request and answer from the
+// in-memory catalog, on the callback thread (API.md). Never touches the database.
+class GenreService final : public v1::GenreService::CallbackService {
+ public:
+  // Serves whatever `catalog` holds at each call; the refresher replaces it in the background.
+  explicit GenreService(std::shared_ptr<const refresh::Snapshot<GenreCatalog>> catalog)
+      : catalog_(std::move(catalog)) {}
+
+  grpc::ServerUnaryReactor* ListGenres(grpc::CallbackServerContext* context,
+                                       const v1::ListGenresRequest* request,
+                                       v1::ListGenresResponse* response) override;
+  grpc::ServerUnaryReactor* GetGenre(grpc::CallbackServerContext* context,
+                                     const v1::GetGenreRequest* request,
+                                     v1::GetGenreResponse* response) override;
+
+ private:
+  // Returns the current catalog, or UNAVAILABLE when none has loaded yet.
+  absl::StatusOr<std::shared_ptr<const GenreCatalog>> Catalog() const;
+
+  const std::shared_ptr<const refresh::Snapshot<GenreCatalog>> catalog_;
+};
+
+}  // namespace misc::genre
+
+#endif  // MISC_SERVICES_GENRE_GENRE_SERVICE_H_
