@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# test.sh: THE test command. Installs what is missing, builds, and runs every test.
+#
+#   scripts/test.sh [PRESET]     PRESET is a CMake preset: dev (default), asan or release
+#
+#   1. deps       scripts/install-deps.sh
+#   2. configure  cmake --preset PRESET
+#   3. build      cmake --build --preset PRESET
+#   4. test       ctest --preset PRESET: unit tests, buf lint, and integration tests against a
+#                 throwaway PostgreSQL that a ctest fixture starts and stops
+#                 (scripts/pg.sh start|stop build/PRESET/test-pg)
+#
+# Environment: MISC_JOBS (default: the number of cores) for the build and for ctest;
+# MISC_CTEST_ARGS for extra ctest arguments, e.g. MISC_CTEST_ARGS="-R restaurant".
+# Exits non-zero when any step fails, and prints how long each step took.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PRESET=${1:-dev}
+JOBS=${MISC_JOBS:-$(nproc)}
+TEST_PG_DIR="build/$PRESET/test-pg"
+CTEST_LOG="build/$PRESET/ctest-output.log"
+
+summary=()
+current=""
+started=0
+
+now() { date +%s.%N; }
+
+seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# Runs one named step, timing it; a failing step ends the script (set -e, then cleanup).
+step() {
+  current=$1
+  shift
+  echo "==> $current: $*"
+  started=$(now)
+  "$@"
+  summary+=("$(printf '  %-10s ok    %7ss' "$current" "$(seconds_since "$started")")")
+  current=""
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [[ -n $current ]]; then
+    summary+=("$(printf '  %-10s FAILED %6ss' "$current" "$(seconds_since "$started")")")
+  fi
+  # ctest's fixture stops the throwaway PostgreSQL, except when ctest itself is interrupted.
+  scripts/pg.sh stop "$TEST_PG_DIR" --purge >/dev/null 2>&1 || true
+  echo
+  echo "test.sh summary (preset $PRESET):"
+  printf '%s\n' "${summary[@]}"
+  if ((rc == 0)); then
+    echo "test.sh: all steps passed"
+  else
+    # shellcheck disable=SC2016  # $current does expand: the quotes are inside "..."
+    echo "test.sh: FAILED (exit $rc)${current:+ in step '$current'}"
+  fi
+  # Last line: the counts from ctest's own closing line, when ctest got that far.
+  local counts
+  counts=$(sed -nE 's/^[0-9]+% tests passed, ([0-9]+) tests? failed out of ([0-9]+)$/\1 \2/p' \
+    "$CTEST_LOG" 2>/dev/null | tail -n 1 || true)
+  if [[ -n $counts ]]; then
+    read -r failed total <<<"$counts"
+    echo "tests: $((total - failed)) passed, $failed failed"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+read -r -a ctest_extra <<<"${MISC_CTEST_ARGS:-}"
+
+run_ctest() {
+  rm -f "$CTEST_LOG"
+  ctest --preset "$PRESET" --output-on-failure --no-tests=error -j "$JOBS" "${ctest_extra[@]}" |
+    tee "$CTEST_LOG"
+}
+
+step deps bash scripts/install-deps.sh
+step configure cmake --preset "$PRESET"
+step build cmake --build --preset "$PRESET" -j "$JOBS"
+step test run_ctest
