@@ -1,0 +1,63 @@
+#include "src/auth/jwks_file_source.h"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <iterator>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "src/log/logging.h"
+
+namespace misc::auth {
+namespace {
+
+// Reads at most kMaxJwksBytes + 1 bytes of `path`, enough to tell an oversized file.
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open JWKS file ", path));
+  std::string content(kMaxJwksBytes + 1, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  if (in.bad()) return absl::UnavailableError(absl::StrCat("cannot read JWKS file ", path));
+  content.resize(static_cast<size_t>(in.gcount()));
+  return content;
+}
+
+}  // namespace
+
+JwksFileSource::JwksFileSource(std::string path) : path_(std::move(path)) {
+  keys_.Set(std::make_shared<const KeySet>());
+}
+
+absl::Status JwksFileSource::Reload() {
+  absl::MutexLock lock(&reload_mu_);
+  absl::StatusOr<std::string> content = ReadFile(path_);
+  if (!content.ok()) return content.status();
+  if (*content == last_content_) return absl::OkStatus();
+  absl::StatusOr<KeySet> keys = ParseJwks(*content);
+  if (!keys.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path_, ": ", keys.status().message()));
+  }
+  spdlog::info("loaded {} JWT verification key(s) from {}", keys->size(), path_);
+  keys_.Set(std::make_shared<const KeySet>(*std::move(keys)));
+  last_content_ = *std::move(content);
+  return absl::OkStatus();
+}
+
+bool JwksFileSource::ReloadForUnknownKid(absl::Time now, absl::Duration min_interval) {
+  const int64_t now_nanos = absl::ToUnixNanos(now);
+  int64_t last = last_unknown_kid_reload_.load(std::memory_order_relaxed);
+  if (last != kNever && now < absl::FromUnixNanos(last) + min_interval) return false;
+  // Of concurrent callers only one wins and reloads; the others see the old set.
+  if (!last_unknown_kid_reload_.compare_exchange_strong(last, now_nanos)) return false;
+  const absl::Status status = Reload();
+  if (!status.ok()) {
+    spdlog::warn("JWKS reload for an unknown key id failed, keeping the last good keys: {}",
+                 status.ToString());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace misc::auth

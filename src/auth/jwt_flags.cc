@@ -1,0 +1,46 @@
+#include "src/auth/jwt_flags.h"
+
+#include <spdlog/spdlog.h>
+
+#include "absl/flags/flag.h"
+#include "src/auth/jwt_verifier.h"
+
+ABSL_FLAG(std::string, jwks_file, "",
+          "JWKS file with the public keys user tokens are signed with. Empty: no keys, every "
+          "call with a token is UNAUTHENTICATED (anonymous calls still work).");
+ABSL_FLAG(absl::Duration, jwks_refresh_interval, absl::Seconds(60),
+          "How often the JWKS file is reread (also reread on an unknown kid, at most every 5s).");
+ABSL_FLAG(std::string, jwt_issuer, "",
+          "The iss user tokens must carry. Required with --jwks_file.");
+ABSL_FLAG(std::string, jwt_audience, "",
+          "The audience user tokens' aud must contain. Required with --jwks_file.");
+ABSL_FLAG(absl::Duration, jwt_clock_skew, absl::Seconds(60),
+          "Tolerated clock difference when checking exp, nbf and iat of user tokens.");
+
+namespace misc::auth {
+
+absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::FromFlags(refresh::Refresher& refresher) {
+  JwtVerifierOptions options{.jwks_file = absl::GetFlag(FLAGS_jwks_file),
+                             .issuer = absl::GetFlag(FLAGS_jwt_issuer),
+                             .audience = absl::GetFlag(FLAGS_jwt_audience),
+                             .clock_skew = absl::GetFlag(FLAGS_jwt_clock_skew)};
+  const absl::Duration interval = absl::GetFlag(FLAGS_jwks_refresh_interval);
+  if (options.jwks_file.empty()) {
+    spdlog::warn("--jwks_file is empty: calls carrying a user token will be UNAUTHENTICATED");
+  } else if (options.issuer.empty() || options.audience.empty()) {
+    return absl::InvalidArgumentError("--jwks_file needs --jwt_issuer and --jwt_audience");
+  }
+  if (interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--jwks_refresh_interval must be positive");
+  }
+  if (options.clock_skew < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--jwt_clock_skew must not be negative");
+  }
+  absl::StatusOr<std::unique_ptr<JwtVerifier>> verifier = Create(std::move(options));
+  if (!verifier.ok() || (*verifier)->keys_ == nullptr) return verifier;
+  // The reload holds the key source, not the verifier, so it stays safe whichever goes first.
+  refresher.Add("jwks", interval, [keys = (*verifier)->keys_] { return keys->Reload(); });
+  return verifier;
+}
+
+}  // namespace misc::auth

@@ -1,0 +1,87 @@
+#include "src/auth/jwt_verifier.h"
+
+#include <utility>
+
+#include "src/auth/jwt_parser.h"
+#include "src/auth/signature.h"
+
+namespace misc::auth {
+
+absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(JwtVerifierOptions options) {
+  if (options.clock_skew < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("the JWT clock skew must not be negative");
+  }
+  std::shared_ptr<JwksFileSource> keys;
+  if (!options.jwks_file.empty()) {
+    if (options.issuer.empty() || options.audience.empty()) {
+      return absl::InvalidArgumentError(
+          "a JWKS file needs the issuer and the audience tokens must name");
+    }
+    keys = std::make_shared<JwksFileSource>(options.jwks_file);
+    if (absl::Status status = keys->Reload(); !status.ok()) return status;
+  }
+  return std::unique_ptr<JwtVerifier>(new JwtVerifier(std::move(options), std::move(keys)));
+}
+
+JwtVerifier::JwtVerifier(JwtVerifierOptions options, std::shared_ptr<JwksFileSource> keys)
+    : policy_{.issuer = std::move(options.issuer),
+              .audience = std::move(options.audience),
+              .clock_skew = options.clock_skew},
+      unknown_kid_reload_interval_(options.unknown_kid_reload_interval),
+      keys_(std::move(keys)) {}
+
+absl::StatusOr<Viewer> JwtVerifier::Verify(absl::string_view token, absl::Time now) const {
+  int64_t user_id = 0;
+  const VerifyReason reason = Evaluate(token, now, &user_id);
+  counts_[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+  if (reason != VerifyReason::kOk) {
+    return absl::UnauthenticatedError(VerifyReasonMessage(reason));
+  }
+  return Viewer::User(user_id);
+}
+
+VerifyReason JwtVerifier::Evaluate(absl::string_view token, absl::Time now,
+                                   int64_t* user_id) const {
+  // Cheapest first; the signature, the only expensive step, last.
+  if (token.size() > kMaxTokenBytes) return VerifyReason::kTooLarge;
+  if (keys_ == nullptr) return VerifyReason::kNoKeys;
+  ParsedJwt jwt;
+  if (const VerifyReason reason = ParseJwt(token, &jwt); reason != VerifyReason::kOk) {
+    return reason;
+  }
+  int64_t subject_id = 0;
+  if (const VerifyReason reason = CheckClaims(jwt.claims, policy_, now, &subject_id);
+      reason != VerifyReason::kOk) {
+    return reason;
+  }
+  std::shared_ptr<const KeySet> key_set = keys_->Get();
+  const PublicKey* key = key_set->Find(jwt.header.kid);
+  // A kid we do not know may be a key the issuer has just added: reread the file.
+  if (key == nullptr && jwt.header.kid.has_value() &&
+      keys_->ReloadForUnknownKid(now, unknown_kid_reload_interval_)) {
+    key_set = keys_->Get();
+    key = key_set->Find(jwt.header.kid);
+  }
+  if (key == nullptr) return VerifyReason::kUnknownKey;
+  // The key's algorithm is the only one it is used with (no RS256/HS256 confusion).
+  if (key->algorithm != jwt.header.algorithm) return VerifyReason::kAlgorithmMismatch;
+  if (!VerifySignature(*key, jwt.signing_input, jwt.signature)) return VerifyReason::kBadSignature;
+  *user_id = subject_id;
+  return VerifyReason::kOk;
+}
+
+absl::Status JwtVerifier::ReloadKeys() {
+  if (keys_ == nullptr) return absl::OkStatus();
+  return keys_->Reload();
+}
+
+std::map<std::string, int64_t> JwtVerifier::VerificationCounts() const {
+  std::map<std::string, int64_t> counts;
+  for (int i = 0; i < kVerifyReasonCount; ++i) {
+    counts[std::string(VerifyReasonLabel(static_cast<VerifyReason>(i)))] =
+        counts_[i].load(std::memory_order_relaxed);
+  }
+  return counts;
+}
+
+}  // namespace misc::auth

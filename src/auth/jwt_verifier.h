@@ -1,0 +1,89 @@
+#ifndef MISC_SRC_AUTH_JWT_VERIFIER_H_
+#define MISC_SRC_AUTH_JWT_VERIFIER_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "src/auth/claims_check.h"
+#include "src/auth/jwks_file_source.h"
+#include "src/auth/verify_reason.h"
+#include "src/auth/viewer.h"
+#include "src/refresh/refresher.h"
+
+namespace misc::auth {
+
+// How a JwtVerifier is set up; JwtVerifier::FromFlags fills it from the command line.
+struct JwtVerifierOptions {
+  // The JWKS file of the keys tokens may be signed with. Empty: no keys, so every token is
+  // rejected (anonymous calls still work).
+  std::string jwks_file;
+  // iss must equal this and aud must contain `audience`; both required with a jwks_file.
+  std::string issuer;
+  std::string audience;
+  // Tolerated clock difference for exp, nbf and iat.
+  absl::Duration clock_skew = absl::Seconds(60);
+  // A token naming an unknown kid rereads the JWKS file at most this often.
+  absl::Duration unknown_kid_reload_interval = absl::Seconds(5);
+};
+
+// Verifies the JWTs the BFF forwards for logged-in users, locally, with public keys from a
+// JWKS file. Accepts RS256, ES256 and EdDSA, each only with a key of its own type; the key
+// (by kid) decides the algorithm, never the token. A token without a kid is accepted only
+// when the JWKS holds exactly one key. Cheap checks (size, structure, header, claims, key
+// lookup) run before the signature is verified. Thread-safe; Verify never blocks on a reload
+// except the one call that triggers a reload for an unknown kid, which rereads the file
+// synchronously (at most once per unknown_kid_reload_interval).
+class JwtVerifier {
+ public:
+  // Builds a verifier from `options` and loads its JWKS file once. Returns INVALID_ARGUMENT
+  // when a jwks_file is given without issuer or audience, or the skew is negative, and the
+  // reload's error when the file cannot be read or parsed.
+  static absl::StatusOr<std::unique_ptr<JwtVerifier>> Create(JwtVerifierOptions options);
+
+  // Builds a verifier from --jwks_file, --jwt_issuer, --jwt_audience and --jwt_clock_skew
+  // (see src/auth/jwt_flags.h) and registers the JWKS reload on `refresher` as "jwks", every
+  // --jwks_refresh_interval. Returns a verifier without keys when --jwks_file is empty, and
+  // Create's errors (or INVALID_ARGUMENT for a non-positive interval) otherwise.
+  static absl::StatusOr<std::unique_ptr<JwtVerifier>> FromFlags(refresh::Refresher& refresher);
+
+  JwtVerifier(const JwtVerifier&) = delete;
+  JwtVerifier& operator=(const JwtVerifier&) = delete;
+
+  // Verifies compact JWS `token` at time `now` and returns the user it names. Returns
+  // UNAUTHENTICATED with a short reason (VerifyReasonMessage, e.g. "token expired") for any
+  // invalid token; the message never holds the token or key material.
+  absl::StatusOr<Viewer> Verify(absl::string_view token, absl::Time now) const;
+
+  // Rereads the JWKS file now (the refresher calls this in the background). On error the
+  // last good keys stay and the error is returned. OK without doing anything when no
+  // jwks_file is set.
+  absl::Status ReloadKeys();
+
+  // Returns how many verifications ended with each outcome since construction, by
+  // VerifyReasonLabel ("ok", "expired", "bad_signature", ...); every label is present.
+  std::map<std::string, int64_t> VerificationCounts() const;
+
+ private:
+  JwtVerifier(JwtVerifierOptions options, std::shared_ptr<JwksFileSource> keys);
+
+  // Returns the outcome of verifying `token` and, on kOk, sets `*user_id`.
+  VerifyReason Evaluate(absl::string_view token, absl::Time now, int64_t* user_id) const;
+
+  const ClaimPolicy policy_;
+  const absl::Duration unknown_kid_reload_interval_;
+  // Shared with the refresher's reload, which may outlive the verifier. nullptr: no JWKS.
+  const std::shared_ptr<JwksFileSource> keys_;
+  mutable std::array<std::atomic<int64_t>, kVerifyReasonCount> counts_{};
+};
+
+}  // namespace misc::auth
+
+#endif  // MISC_SRC_AUTH_JWT_VERIFIER_H_
