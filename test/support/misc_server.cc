@@ -1,0 +1,127 @@
+#include "test/support/misc_server.h"
+
+#include <arpa/inet.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace misc::testing {
+namespace {
+
+using ::grpc::health::v1::HealthCheckResponse;
+
+constexpr absl::Duration kStartTimeout = absl::Seconds(30);
+// Another process may take the free port between FreeLoopbackPort and the bind.
+constexpr int kStartAttempts = 3;
+
+bool HasFlag(const std::vector<std::string>& flags, absl::string_view name) {
+  return std::any_of(flags.begin(), flags.end(), [name](const std::string& flag) {
+    return absl::StartsWith(flag, absl::StrCat("--", name, "="));
+  });
+}
+
+}  // namespace
+
+int FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+std::shared_ptr<grpc::Channel> ServerProcess::channel() const {
+  grpc::ChannelArguments arguments;
+  // A distinct channel argument gives each call site its own connection.
+  static std::atomic<int> counter = 0;
+  arguments.SetInt("misc.test.channel", ++counter);
+  return grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), arguments);
+}
+
+HealthCheckResponse::ServingStatus ServerProcess::Health(const std::string& service) const {
+  auto stub = grpc::health::v1::Health::NewStub(channel());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  HealthCheckResponse response;
+  if (!stub->Check(&context, request, &response).ok()) return HealthCheckResponse::UNKNOWN;
+  return response.status();
+}
+
+int ServerProcess::Terminate(absl::Duration timeout) {
+  process_->Signal(SIGTERM);
+  absl::StatusOr<int> exit_code = process_->Wait(timeout);
+  return exit_code.ok() ? *exit_code : -1;
+}
+
+std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& database_url,
+                                                    const std::vector<std::string>& flags,
+                                                    const std::string& binary) {
+  return Launch(database_url, flags, binary, /*wait_serving=*/true);
+}
+
+std::unique_ptr<ServerProcess> ServerProcess::StartUnready(const std::string& database_url,
+                                                           const std::vector<std::string>& flags,
+                                                           const std::string& binary) {
+  return Launch(database_url, flags, binary, /*wait_serving=*/false);
+}
+
+std::unique_ptr<ServerProcess> ServerProcess::Launch(const std::string& database_url,
+                                                     const std::vector<std::string>& flags,
+                                                     const std::string& binary,
+                                                     bool wait_serving) {
+  std::string last_output;
+  for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
+    const std::string address = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
+    std::vector<std::string> args = {absl::StrCat("--listen=", address),
+                                     absl::StrCat("--database_url=", database_url)};
+    if (!HasFlag(flags, "shutdown_delay")) args.push_back("--shutdown_delay=0s");
+    args.insert(args.end(), flags.begin(), flags.end());
+    absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(binary, args);
+    if (!process.ok()) {
+      ADD_FAILURE() << "cannot start " << binary << ": " << process.status();
+      return nullptr;
+    }
+    std::unique_ptr<ServerProcess> server(new ServerProcess(*std::move(process), address));
+    const absl::Time deadline = absl::Now() + kStartTimeout;
+    while (absl::Now() < deadline && server->process_->Running()) {
+      auto channel = server->channel();
+      const bool connected = channel->WaitForConnected(std::chrono::system_clock::now() +
+                                                       std::chrono::milliseconds(200));
+      if (connected && (!wait_serving || server->Health() == HealthCheckResponse::SERVING)) {
+        return server;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    last_output = server->Output();
+    if (server->process_->Running()) break;  // Up but never ready: a real failure.
+    if (!absl::StrContains(last_output, "cannot listen")) break;
+  }
+  ADD_FAILURE() << binary << " did not become " << (wait_serving ? "SERVING" : "reachable")
+                << "; its output:\n"
+                << last_output;
+  return nullptr;
+}
+
+}  // namespace misc::testing
