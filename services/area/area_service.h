@@ -19,6 +19,8 @@ class AreaService final : public v1::AreaService::CallbackService {
   explicit AreaService(std::shared_ptr<const refresh::Snapshot<AreaCatalog>> catalog)
       : catalog_(std::move(catalog)) {}
 
+  // The RPCs of the same name (proto/misc/area/v1/area.proto). Each answers at once from
+  // the current snapshot: UNAVAILABLE before the first load, otherwise what API.md says.
   grpc::ServerUnaryReactor* ListPrefectures(grpc::CallbackServerContext* context,
                                             const v1::ListPrefecturesRequest* request,
                                             v1::ListPrefecturesResponse* response) override;

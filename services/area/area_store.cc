@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 #include <string>
+#include <utility>
 
 #include "src/db/transaction.h"
 

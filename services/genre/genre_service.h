@@ -19,6 +19,8 @@ class GenreService final : public v1::GenreService::CallbackService {
   explicit GenreService(std::shared_ptr<const refresh::Snapshot<GenreCatalog>> catalog)
       : catalog_(std::move(catalog)) {}
 
+  // The RPCs of the same name (proto/misc/genre/v1/genre.proto). Each answers at once from
+  // the current snapshot: UNAVAILABLE before the first load, otherwise what API.md says.
   grpc::ServerUnaryReactor* ListGenres(grpc::CallbackServerContext* context,
                                        const v1::ListGenresRequest* request,
                                        v1::ListGenresResponse* response) override;

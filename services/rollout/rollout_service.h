@@ -19,6 +19,8 @@ class RolloutService final : public v1::RolloutService::CallbackService {
   explicit RolloutService(std::shared_ptr<const refresh::Snapshot<RolloutCatalog>> catalog)
       : catalog_(std::move(catalog)) {}
 
+  // The RPCs of the same name (proto/misc/rollout/v1/rollout.proto). Each answers at once from
+  // the current snapshot: UNAVAILABLE before the first load, otherwise what API.md says.
   grpc::ServerUnaryReactor* GetRolloutTargets(grpc::CallbackServerContext* context,
                                               const v1::GetRolloutTargetsRequest* request,
                                               v1::GetRolloutTargetsResponse* response) override;
