@@ -20,15 +20,15 @@ std::string ListFilter(const v1::ListRestaurantsRequest& request) {
 
 }  // namespace
 
-grpc::ServerUnaryReactor* RestaurantService::GetRestaurant(
-    grpc::CallbackServerContext* context, const v1::GetRestaurantRequest* request,
-    v1::GetRestaurantResponse* response) {
+grpc::ServerUnaryReactor* RestaurantService::GetRestaurant(grpc::CallbackServerContext* context,
+                                                           const v1::GetRestaurantRequest* request,
+                                                           v1::GetRestaurantResponse* response) {
   if (request->restaurant_id() <= 0) {
     return server::CallRunner::Finish(context,
                                       status::InvalidField("restaurant_id", "must be positive"));
   }
   return calls_.Run(context, [this, request, response](const server::CallContext& call) {
-    return store_.Get(request->restaurant_id(), call.deadline, response->mutable_restaurant());
+    return store_.Get(request->restaurant_id(), call.read_bounds(), response->mutable_restaurant());
   });
 }
 
@@ -38,7 +38,8 @@ grpc::ServerUnaryReactor* RestaurantService::BatchGetRestaurants(
   status::FieldErrors errors;
   const int count = request->restaurant_ids_size();
   if (count == 0 || count > kMaxBatchSize) {
-    errors.Add("restaurant_ids", absl::StrCat("must hold 1 to ", kMaxBatchSize, " ids, not ", count));
+    errors.Add("restaurant_ids",
+               absl::StrCat("must hold 1 to ", kMaxBatchSize, " ids, not ", count));
   } else {
     for (int i = 0; i < count; ++i) {
       if (request->restaurant_ids(i) <= 0) {
@@ -50,7 +51,7 @@ grpc::ServerUnaryReactor* RestaurantService::BatchGetRestaurants(
     return server::CallRunner::Finish(context, invalid);
   }
   return calls_.Run(context, [this, request, response](const server::CallContext& call) {
-    return store_.BatchGet(request->restaurant_ids(), call.deadline,
+    return store_.BatchGet(request->restaurant_ids(), call.read_bounds(),
                            response->mutable_restaurants());
   });
 }
@@ -81,7 +82,7 @@ grpc::ServerUnaryReactor* RestaurantService::ListRestaurants(
     ListQuery lookahead = query;
     lookahead.limit = query.limit + 1;
     auto* restaurants = response->mutable_restaurants();
-    if (absl::Status read = store_.List(lookahead, call.deadline, restaurants); !read.ok()) {
+    if (absl::Status read = store_.List(lookahead, call.read_bounds(), restaurants); !read.ok()) {
       return read;
     }
     if (restaurants->size() > query.limit) {

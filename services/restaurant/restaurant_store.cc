@@ -1,9 +1,8 @@
 #include "services/restaurant/restaurant_store.h"
 
-#include <pqxx/pqxx>
-
 #include <algorithm>
 #include <limits>
+#include <pqxx/pqxx>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -23,9 +22,9 @@ namespace {
   "latitude, longitude, lunch_budget_yen, dinner_budget_yen, rating_average, review_count, " \
   "closed, (extract(epoch FROM update_time) * 1000000)::bigint"
 
-constexpr db::Statement kSelectRestaurant{
-    "restaurant.get",
-    "SELECT " MISC_RESTAURANT_COLUMNS " FROM restaurants WHERE restaurant_id = $1"};
+constexpr db::Statement kSelectRestaurant{"restaurant.get",
+                                          "SELECT " MISC_RESTAURANT_COLUMNS
+                                          " FROM restaurants WHERE restaurant_id = $1"};
 
 constexpr db::Statement kSelectRestaurantsByIds{
     "restaurant.batch_get",
@@ -34,28 +33,30 @@ constexpr db::Statement kSelectRestaurantsByIds{
 // One statement per filter shape, so each gets a plan on its own index. The cursor is
 // (-review_count, restaurant_id), matching the rank indexes in migrations/0001. Without a
 // cursor the caller passes one that sorts before every row.
-constexpr db::Statement kListAll{
-    "restaurant.list_all",
-    "SELECT " MISC_RESTAURANT_COLUMNS " FROM restaurants"
-    " WHERE NOT closed AND (-review_count, restaurant_id) > ($1, $2)"
-    " ORDER BY -review_count, restaurant_id LIMIT $3"};
+constexpr db::Statement kListAll{"restaurant.list_all",
+                                 "SELECT " MISC_RESTAURANT_COLUMNS
+                                 " FROM restaurants"
+                                 " WHERE NOT closed AND (-review_count, restaurant_id) > ($1, $2)"
+                                 " ORDER BY -review_count, restaurant_id LIMIT $3"};
 
 constexpr db::Statement kListByArea{
     "restaurant.list_by_area",
-    "SELECT " MISC_RESTAURANT_COLUMNS " FROM restaurants"
+    "SELECT " MISC_RESTAURANT_COLUMNS
+    " FROM restaurants"
     " WHERE NOT closed AND area_id = $4 AND (-review_count, restaurant_id) > ($1, $2)"
     " ORDER BY -review_count, restaurant_id LIMIT $3"};
 
-constexpr db::Statement kListByGenre{
-    "restaurant.list_by_genre",
-    "SELECT " MISC_RESTAURANT_COLUMNS " FROM restaurants"
-    " WHERE NOT closed AND genre_ids @> ARRAY[$4::bigint]"
-    " AND (-review_count, restaurant_id) > ($1, $2)"
-    " ORDER BY -review_count, restaurant_id LIMIT $3"};
+constexpr db::Statement kListByGenre{"restaurant.list_by_genre",
+                                     "SELECT " MISC_RESTAURANT_COLUMNS
+                                     " FROM restaurants"
+                                     " WHERE NOT closed AND genre_ids @> ARRAY[$4::bigint]"
+                                     " AND (-review_count, restaurant_id) > ($1, $2)"
+                                     " ORDER BY -review_count, restaurant_id LIMIT $3"};
 
 constexpr db::Statement kListByAreaAndGenre{
     "restaurant.list_by_area_and_genre",
-    "SELECT " MISC_RESTAURANT_COLUMNS " FROM restaurants"
+    "SELECT " MISC_RESTAURANT_COLUMNS
+    " FROM restaurants"
     " WHERE NOT closed AND area_id = $4 AND genre_ids @> ARRAY[$5::bigint]"
     " AND (-review_count, restaurant_id) > ($1, $2)"
     " ORDER BY -review_count, restaurant_id LIMIT $3"};
@@ -90,9 +91,9 @@ std::string PostgresArray(absl::Span<const int64_t> ids) {
 
 }  // namespace
 
-absl::Status RestaurantStore::Get(int64_t restaurant_id, absl::Time deadline,
+absl::Status RestaurantStore::Get(int64_t restaurant_id, const db::ReadBounds& bounds,
                                   v1::Restaurant* out) {
-  return pool_.Read(deadline, [&](db::Transaction& tx) -> absl::Status {
+  return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
     const pqxx::result rows = tx.Exec(kSelectRestaurant, restaurant_id);
     if (rows.empty()) return status::NotFound("restaurant", absl::StrCat(restaurant_id));
     FillRestaurant(rows[0], out);
@@ -101,9 +102,9 @@ absl::Status RestaurantStore::Get(int64_t restaurant_id, absl::Time deadline,
 }
 
 absl::Status RestaurantStore::BatchGet(absl::Span<const int64_t> restaurant_ids,
-                                       absl::Time deadline,
+                                       const db::ReadBounds& bounds,
                                        google::protobuf::RepeatedPtrField<v1::Restaurant>* out) {
-  return pool_.Read(deadline, [&](db::Transaction& tx) -> absl::Status {
+  return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
     const pqxx::result rows = tx.Exec(kSelectRestaurantsByIds, PostgresArray(restaurant_ids));
     std::unordered_map<int64_t, pqxx::row::size_type> row_of_id;
     for (pqxx::result::size_type i = 0; i < rows.size(); ++i) {
@@ -123,13 +124,13 @@ absl::Status RestaurantStore::BatchGet(absl::Span<const int64_t> restaurant_ids,
   });
 }
 
-absl::Status RestaurantStore::List(const ListQuery& query, absl::Time deadline,
+absl::Status RestaurantStore::List(const ListQuery& query, const db::ReadBounds& bounds,
                                    google::protobuf::RepeatedPtrField<v1::Restaurant>* out) {
   // With no cursor, start before every key: -review_count is at least -INT32_MAX.
   const int32_t after_rank =
       query.after ? -query.after->review_count : std::numeric_limits<int32_t>::min();
   const int64_t after_id = query.after ? query.after->restaurant_id : 0;
-  return pool_.Read(deadline, [&](db::Transaction& tx) -> absl::Status {
+  return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
     pqxx::result rows;
     if (query.area_id != 0 && query.genre_id != 0) {
       rows = tx.Exec(kListByAreaAndGenre, after_rank, after_id, query.limit, query.area_id,

@@ -27,23 +27,24 @@ struct ListQuery {
   std::optional<RankCursor> after;
 };
 
-// Reads restaurants from PostgreSQL. Every method bounds its queries by `deadline` and
-// returns the pool's statuses (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL) on database errors.
+// Reads restaurants from PostgreSQL. Every method bounds its queries by `bounds` (deadline,
+// cancellation) and returns the pool's statuses (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL) on
+// database errors.
 class RestaurantStore {
  public:
   explicit RestaurantStore(db::Pool& pool) : pool_(pool) {}
 
   // Fills `out` with restaurant `restaurant_id`. Returns NOT_FOUND when there is none.
-  absl::Status Get(int64_t restaurant_id, absl::Time deadline, v1::Restaurant* out);
+  absl::Status Get(int64_t restaurant_id, const db::ReadBounds& bounds, v1::Restaurant* out);
 
   // Appends the restaurants `restaurant_ids` to `out` in that order (duplicates repeated).
   // Returns NOT_FOUND naming every id with no restaurant, leaving `out` unspecified.
-  absl::Status BatchGet(absl::Span<const int64_t> restaurant_ids, absl::Time deadline,
+  absl::Status BatchGet(absl::Span<const int64_t> restaurant_ids, const db::ReadBounds& bounds,
                         google::protobuf::RepeatedPtrField<v1::Restaurant>* out);
 
   // Appends up to `query.limit` open restaurants in rank order (review_count descending, then
   // restaurant_id ascending) after `query.after` to `out`.
-  absl::Status List(const ListQuery& query, absl::Time deadline,
+  absl::Status List(const ListQuery& query, const db::ReadBounds& bounds,
                     google::protobuf::RepeatedPtrField<v1::Restaurant>* out);
 
  private:

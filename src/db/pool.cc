@@ -2,14 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "src/log/logging.h"
-
 #include <algorithm>
-
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "src/log/logging.h"
 
 namespace misc::db {
 
@@ -33,12 +31,12 @@ std::string Conninfo(const PoolOptions& options) {
   const std::string settings = absl::StrCat(
       "connect_timeout=", std::max<int64_t>(1, absl::ToInt64Seconds(options.connect_timeout)),
       " application_name=misc options='-c default_transaction_read_only=on'");
-  if (absl::StartsWith(options.url, "postgresql://") || absl::StartsWith(options.url, "postgres://")) {
+  if (absl::StartsWith(options.url, "postgresql://") ||
+      absl::StartsWith(options.url, "postgres://")) {
     const std::string uri_settings = absl::StrCat(
         "connect_timeout=", std::max<int64_t>(1, absl::ToInt64Seconds(options.connect_timeout)),
         "&application_name=misc&options=-c%20default_transaction_read_only%3Don");
-    return absl::StrCat(options.url, absl::StrContains(options.url, "?") ? "&" : "?",
-                        uri_settings);
+    return absl::StrCat(options.url, absl::StrContains(options.url, "?") ? "&" : "?", uri_settings);
   }
   return absl::StrCat(options.url, " ", settings);
 }
@@ -108,19 +106,27 @@ void Pool::Release(std::unique_ptr<Slot> slot, bool broken) {
   }
 }
 
-absl::Status Pool::Read(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work) {
+absl::Status Pool::Read(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
+                        QueryCanceller* canceller) {
   bool broken = false;
-  absl::Status status = ReadOnce(deadline, work, &broken);
-  if (broken && absl::Now() < deadline) status = ReadOnce(deadline, work, &broken);
+  absl::Status status = ReadOnce(deadline, work, canceller, &broken);
+  const bool cancelled = canceller != nullptr && canceller->cancelled();
+  if (broken && !cancelled && absl::Now() < deadline) {
+    status = ReadOnce(deadline, work, canceller, &broken);
+  }
   return status;
 }
 
-absl::Status Pool::ReadOnce(absl::Time deadline,
-                            absl::FunctionRef<absl::Status(Transaction&)> work, bool* broken) {
+absl::Status Pool::ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
+                            QueryCanceller* canceller, bool* broken) {
   *broken = false;
   absl::StatusOr<std::unique_ptr<Slot>> acquired = Acquire(deadline);
   if (!acquired.ok()) return acquired.status();
   std::unique_ptr<Slot> slot = *std::move(acquired);
+  if (canceller != nullptr && !canceller->Attach(slot->connection.get())) {
+    Release(std::move(slot), /*broken=*/false);
+    return absl::CancelledError("call cancelled");
+  }
   absl::Status status;
   try {
     const absl::Duration budget =
@@ -136,7 +142,9 @@ absl::Status Pool::ReadOnce(absl::Time deadline,
     *broken = true;
     status = Unavailable();
   } catch (const pqxx::sql_error& e) {
-    if (e.sqlstate() == kQueryCanceled) {
+    if (e.sqlstate() == kQueryCanceled && canceller != nullptr && canceller->cancelled()) {
+      status = absl::CancelledError("call cancelled");
+    } else if (e.sqlstate() == kQueryCanceled) {
       status = absl::DeadlineExceededError("deadline exceeded while querying the database");
     } else {
       spdlog::error("database error (SQLSTATE {}): {}", e.sqlstate(), e.what());
@@ -149,6 +157,11 @@ absl::Status Pool::ReadOnce(absl::Time deadline,
   } catch (const std::exception& e) {
     spdlog::error("database client error: {}", e.what());
     status = absl::InternalError("database error");
+  }
+  if (canceller != nullptr) {
+    canceller->Detach();
+    // A cancel request may still be on its way to the server: never reuse that session.
+    if (canceller->cancelled()) *broken = true;
   }
   if (!*broken && !slot->connection->is_open()) *broken = true;
   Release(std::move(slot), *broken);

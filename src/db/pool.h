@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "src/db/query_canceller.h"
 #include "src/db/transaction.h"
 
 namespace misc::db {
@@ -25,6 +26,12 @@ struct PoolOptions {
   int max_waiters = 64;
   // How long opening one connection may take.
   absl::Duration connect_timeout = absl::Seconds(5);
+};
+
+// How long one call may use the database, and how it can be stopped early.
+struct ReadBounds {
+  absl::Time deadline = absl::InfiniteFuture();
+  QueryCanceller* canceller = nullptr;  // Optional.
 };
 
 // A bounded pool of PostgreSQL connections shared by every service in the process.
@@ -44,8 +51,15 @@ class Pool {
   // or UNAVAILABLE (database unreachable, or too many waiters), DEADLINE_EXCEEDED (no
   // connection or no result before the deadline) or INTERNAL (any other database error;
   // details are logged, never returned). A connection found broken is replaced and the
-  // work retried once, which is safe because it only reads.
-  absl::Status Read(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work);
+  // work retried once, which is safe because it only reads. With a `canceller`, a Cancel()
+  // stops the running query and the call returns CANCELLED.
+  absl::Status Read(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
+                    QueryCanceller* canceller = nullptr);
+
+  // Read bounded by `bounds`.
+  absl::Status Read(const ReadBounds& bounds, absl::FunctionRef<absl::Status(Transaction&)> work) {
+    return Read(bounds.deadline, work, bounds.canceller);
+  }
 
   // Returns how many connections are open now (idle or in use).
   int OpenConnections() const;
@@ -59,7 +73,7 @@ class Pool {
   void Release(std::unique_ptr<Slot> slot, bool broken);
   absl::StatusOr<std::unique_ptr<Slot>> Connect();
   absl::Status ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
-                        bool* broken);
+                        QueryCanceller* canceller, bool* broken);
 
   const PoolOptions options_;
   const std::string conninfo_;

@@ -2,9 +2,10 @@
 #define MISC_SRC_DB_TRANSACTION_H_
 
 #include <pqxx/pqxx>
-#include "absl/strings/string_view.h"
-#include "absl/container/flat_hash_set.h"
 #include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
 
 namespace misc::db {
 

@@ -12,7 +12,8 @@ Refresher::~Refresher() { Stop(); }
 
 void Refresher::Add(std::string name, absl::Duration interval, Reload reload) {
   absl::MutexLock lock(&mu_);
-  entries_.push_back(Entry{.name = std::move(name), .interval = interval, .reload = std::move(reload)});
+  entries_.push_back(
+      Entry{.name = std::move(name), .interval = interval, .reload = std::move(reload)});
 }
 
 absl::Status Refresher::RunOne(Entry& entry) {
@@ -64,6 +65,14 @@ void Refresher::Stop() {
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
+}
+
+bool Refresher::AllLoaded() const {
+  absl::MutexLock lock(&mu_);
+  for (const Entry& entry : entries_) {
+    if (entry.last_success == absl::InfinitePast()) return false;
+  }
+  return true;
 }
 
 absl::Time Refresher::LastSuccess(const std::string& name) const {

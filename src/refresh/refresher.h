@@ -41,6 +41,9 @@ class Refresher {
   // Stops the background thread. Idempotent.
   void Stop();
 
+  // Returns true when every registered reload has succeeded at least once.
+  bool AllLoaded() const;
+
   // Returns the time of `name`'s last successful reload, or absl::InfinitePast() if none.
   absl::Time LastSuccess(const std::string& name) const;
 

@@ -7,6 +7,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "src/db/pool.h"
 #include "src/server/blocking_executor.h"
 
 namespace misc::server {
@@ -15,6 +16,11 @@ namespace misc::server {
 struct CallContext {
   // When the answer is due: the caller's deadline, capped by --max_call_timeout.
   absl::Time deadline;
+  // Stops the call's query when the caller cancels.
+  db::QueryCanceller* canceller = nullptr;
+
+  // Returns the bounds to hand to the store for this call's database reads.
+  db::ReadBounds read_bounds() const { return {deadline, canceller}; }
 };
 
 // Runs the blocking part of unary calls off gRPC's callback threads and finishes them.
@@ -24,7 +30,8 @@ class CallRunner {
       : executor_(executor), max_call_timeout_(max_call_timeout) {}
 
   // Queues `work` on the blocking executor and finishes the call with the status it
-  // returns (the response must be filled by then). Fails the call with UNAVAILABLE when the
+  // returns (the response must be filled by then). A caller's cancellation cancels the
+  // running query. Fails the call with UNAVAILABLE when the
   // executor's queue is full, and with DEADLINE_EXCEEDED or CANCELLED without running `work`
   // when the call is already over by the time a worker picks it up. Returns the reactor the
   // callback handler must return.

@@ -7,8 +7,6 @@
 #include <grpcpp/server_builder.h>
 #include <spdlog/spdlog.h>
 
-#include "src/log/logging.h"
-
 #include <chrono>
 #include <memory>
 
@@ -16,29 +14,36 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.pb.h"
 #include "src/db/pool.h"
+#include "src/log/logging.h"
 #include "src/server/blocking_executor.h"
 #include "src/server/call_runner.h"
+#include "src/server/fd_budget.h"
+#include "src/server/readiness.h"
 #include "src/server/signals.h"
+#include "src/server/transport_options.h"
 
 namespace misc::server {
 namespace {
 
 // Health name that stays SERVING for as long as the process answers: the liveness probe.
 constexpr char kLivenessName[] = "liveness";
-constexpr int kMaxReceiveMessageBytes = 1 << 20;
-
-void SetReadiness(grpc::HealthCheckServiceInterface& health,
-                  const std::vector<HostedService>& services, bool serving) {
-  health.SetServingStatus("", serving);
-  for (const HostedService& hosted : services) health.SetServingStatus(hosted.full_name, serving);
-}
+// The gRPC listener (and, once enabled, the metrics listener).
+constexpr int kListeners = 2;
 
 }  // namespace
 
 int RunServer(absl::string_view name, const ServerConfig& config,
               const std::vector<ServiceModule>& modules) {
-  // Declared in dependency order: services use the pool and the executor, so they are
-  // destroyed first, after the server.
+  absl::StatusOr<FdBudget> budget =
+      PlanFdBudget(config.pool.size, kListeners, config.min_client_connections);
+  if (!budget.ok()) {
+    spdlog::critical("{}", budget.status().message());
+    return 1;
+  }
+  spdlog::info("{}", budget->ToString());
+
+  // Declared in dependency order: services use the pool, the executor and the refresher, so
+  // they are destroyed first, after the server.
   db::Pool pool(config.pool);
   BlockingExecutor executor(config.pool.size, config.pool.max_waiters);
   CallRunner calls(executor, config.max_call_timeout);
@@ -56,9 +61,10 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     names.push_back(hosted->full_name);
     services.push_back(*std::move(hosted));
   }
-
+  // A database that is not there yet is not fatal: readiness says NOT_SERVING and the
+  // refresher keeps retrying, so the server never crash-loops waiting for it.
   if (absl::Status loaded = refresher.Start(); !loaded.ok()) {
-    spdlog::warn("starting with data not yet loaded, retrying in the background: {}",
+    spdlog::warn("in-memory data not loaded yet, retrying in the background: {}",
                  loaded.ToString());
   }
 
@@ -71,24 +77,26 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &bound_port);
-  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  ApplyTransportOptions(config, builder);
   for (HostedService& hosted : services) builder.RegisterService(hosted.service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
     spdlog::critical("cannot listen on {}", config.listen);
+    refresher.Stop();
     return 1;
   }
   grpc::HealthCheckServiceInterface& health = *server->GetHealthCheckService();
   health.SetServingStatus(kLivenessName, true);
-  SetReadiness(health, services, true);
-  spdlog::info("{} serving {} on {} (database pool {} connections)", name,
-               absl::StrJoin(names, ", "), config.listen, config.pool.size);
+  Readiness readiness(health, names, pool, refresher, MISC_SCHEMA_VERSION);
+  readiness.Start(config.readiness_interval);
+  spdlog::info("{} serving {} on {} (database pool {} connections, schema version {})", name,
+               absl::StrJoin(names, ", "), config.listen, config.pool.size, MISC_SCHEMA_VERSION);
 
   const int signal_number = WaitForTerminationSignal();
   spdlog::info("signal {} received: NOT_SERVING, serving for {} more, then draining for at most {}",
                signal_number, absl::FormatDuration(config.shutdown_delay),
                absl::FormatDuration(config.drain_timeout));
-  SetReadiness(health, services, false);
+  readiness.BeginDrain();
   absl::SleepFor(config.shutdown_delay);
   server->Shutdown(std::chrono::system_clock::now() +
                    absl::ToChronoMilliseconds(config.drain_timeout));

@@ -27,6 +27,24 @@ ABSL_FLAG(absl::Duration, shutdown_delay, absl::Seconds(5),
           "stop sending new calls.");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
           "After the shutdown delay, how long in-flight calls may take to finish.");
+ABSL_FLAG(absl::Duration, readiness_interval, absl::Seconds(1),
+          "How often readiness (database, schema version, in-memory data) is re-checked.");
+ABSL_FLAG(int, min_client_connections, 256,
+          "Fewest file descriptors that must remain for client connections after the pool, "
+          "listeners and a reserve; the server refuses to start otherwise.");
+ABSL_FLAG(int, max_concurrent_streams, 100, "Most concurrent calls on one client connection.");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(5),
+          "Client connections are closed (gracefully) after this age, so clients rebalance "
+          "across replicas after a scale-out.");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(30),
+          "How long calls in flight on an aged connection may still take.");
+ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(1),
+          "Interval of the server's keepalive pings on idle connections.");
+ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20),
+          "How long a keepalive ping may go unanswered before the connection is closed.");
+ABSL_FLAG(absl::Duration, min_client_ping_interval, absl::Seconds(5),
+          "Shortest interval between client keepalive pings the server accepts (a BFF pinging "
+          "every 10s is fine).");
 ABSL_FLAG(std::string, log_level, "info", "Log level: trace, debug, info, warn, error.");
 
 namespace misc::server {
@@ -52,11 +70,19 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.shutdown_delay = absl::GetFlag(FLAGS_shutdown_delay);
   config.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   config.log_level = absl::GetFlag(FLAGS_log_level);
+  config.readiness_interval = absl::GetFlag(FLAGS_readiness_interval);
+  config.min_client_connections = absl::GetFlag(FLAGS_min_client_connections);
+  config.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  config.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  config.max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace);
+  config.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
+  config.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  config.min_client_ping_interval = absl::GetFlag(FLAGS_min_client_ping_interval);
 
   std::vector<std::string> errors;
   const auto bad = [&errors](absl::string_view flag, absl::string_view why) {
-    errors.push_back(absl::StrCat("--", flag, " (env ", config::EnvironmentVariableFor(flag),
-                                  ") ", why));
+    errors.push_back(
+        absl::StrCat("--", flag, " (env ", config::EnvironmentVariableFor(flag), ") ", why));
   };
   if (!ValidListenAddress(config.listen)) bad("listen", "must be host:port");
   if (config.pool.url.empty()) bad("database_url", "is required");
@@ -68,6 +94,20 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   if (config.max_call_timeout <= absl::ZeroDuration()) bad("max_call_timeout", "must be positive");
   if (config.shutdown_delay < absl::ZeroDuration()) bad("shutdown_delay", "must not be negative");
   if (config.drain_timeout < absl::ZeroDuration()) bad("drain_timeout", "must not be negative");
+  if (config.readiness_interval < absl::Milliseconds(10)) {
+    bad("readiness_interval", "must be at least 10ms");
+  }
+  if (config.min_client_connections < 1) bad("min_client_connections", "must be positive");
+  if (config.max_concurrent_streams < 1) bad("max_concurrent_streams", "must be positive");
+  for (const auto& [flag, value] :
+       {std::pair<absl::string_view, absl::Duration>{"max_connection_age",
+                                                     config.max_connection_age},
+        {"max_connection_age_grace", config.max_connection_age_grace},
+        {"keepalive_time", config.keepalive_time},
+        {"keepalive_timeout", config.keepalive_timeout},
+        {"min_client_ping_interval", config.min_client_ping_interval}}) {
+    if (value <= absl::ZeroDuration()) bad(flag, "must be positive");
+  }
   static constexpr absl::string_view kLevels[] = {"trace", "debug", "info", "warn", "error"};
   if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) == std::end(kLevels)) {
     bad("log_level", "must be one of trace, debug, info, warn, error");

@@ -18,6 +18,15 @@ struct ServerConfig {
   absl::Duration shutdown_delay;
   absl::Duration drain_timeout;
   std::string log_level;
+  absl::Duration readiness_interval;
+  int min_client_connections;
+  // gRPC transport limits.
+  int max_concurrent_streams;
+  absl::Duration max_connection_age;
+  absl::Duration max_connection_age_grace;
+  absl::Duration keepalive_time;
+  absl::Duration keepalive_timeout;
+  absl::Duration min_client_ping_interval;
 };
 
 // Reads and validates the server flags. Returns INVALID_ARGUMENT whose message names each

@@ -1,9 +1,9 @@
 #ifndef MISC_SRC_SERVER_SERVER_MODULES_H_
 #define MISC_SRC_SERVER_SERVER_MODULES_H_
 
-#include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "src/server/service_module.h"
 
 namespace misc::server {

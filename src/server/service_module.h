@@ -6,9 +6,9 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "src/db/pool.h"
 #include "src/refresh/refresher.h"
 #include "src/server/call_runner.h"

@@ -1,0 +1,40 @@
+#ifndef MISC_SRC_OBSERVABILITY_ACCESS_LOG_H_
+#define MISC_SRC_OBSERVABILITY_ACCESS_LOG_H_
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace misc::observability {
+
+// What the access log says about one finished call. Deliberately nothing about the caller's
+// identity, credentials, messages or query parameters.
+struct AccessLogRecord {
+  absl::Time time;              // When the call finished.
+  absl::string_view service;    // "package.Service"
+  absl::string_view method;     // "Method"
+  absl::string_view grpc_type;  // "unary", "server_stream", ...
+  absl::string_view code;       // Status code name: "OK", "NOT_FOUND", ...
+  absl::Duration duration;      // From the call's arrival to its status.
+  absl::string_view peer;       // gRPC peer URI, "ipv4:127.0.0.1:53412".
+  bool logged_in = false;       // Sent `authorization` and was not UNAUTHENTICATED.
+  absl::string_view trace_id;   // 32 hex digits.
+};
+
+// Returns `record` as one line of JSON (no newline):
+// {"time":"2024-05-01T12:00:00.123456Z","log":"access","service":"...","method":"...",
+//  "grpc_type":"unary","code":"OK","duration_ms":1.234,"peer":"...","logged_in":false,
+//  "trace_id":"..."}. Every string is escaped, so the line is valid JSON for any input.
+std::string FormatAccessLog(const AccessLogRecord& record);
+
+// Returns the logger "access" writing each message verbatim as one line on stderr, at info,
+// whatever --log_level says (access logging is switched by --access_log instead).
+std::shared_ptr<spdlog::logger> MakeAccessLogger();
+
+}  // namespace misc::observability
+
+#endif  // MISC_SRC_OBSERVABILITY_ACCESS_LOG_H_

@@ -1,0 +1,16 @@
+#ifndef MISC_SRC_OBSERVABILITY_FLAGS_H_
+#define MISC_SRC_OBSERVABILITY_FLAGS_H_
+
+// The command-line flags of observability. Each may also be set by its environment variable
+// (MISC_ACCESS_LOG, MISC_METRICS_LISTEN; see src/config/env_flags.h).
+
+#include <string>
+
+#include "absl/flags/declare.h"
+
+// Whether every gRPC call writes one JSON access-log line to stderr (default true).
+ABSL_DECLARE_FLAG(bool, access_log);
+// host:port of the Prometheus /metrics endpoint (default 127.0.0.1:9464); empty: none.
+ABSL_DECLARE_FLAG(std::string, metrics_listen);
+
+#endif  // MISC_SRC_OBSERVABILITY_FLAGS_H_

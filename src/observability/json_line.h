@@ -1,0 +1,42 @@
+#ifndef MISC_SRC_OBSERVABILITY_JSON_LINE_H_
+#define MISC_SRC_OBSERVABILITY_JSON_LINE_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace misc::observability {
+
+// Builds one JSON object on a single line, field by field, for structured log lines. Every
+// string is escaped (quotes, backslashes, all control characters) and invalid UTF-8 becomes
+// U+FFFD, so the result is valid JSON whatever the input bytes.
+class JsonLine {
+ public:
+  JsonLine() : out_("{") {}
+
+  // Adds "key":"value".
+  JsonLine& AddString(absl::string_view key, absl::string_view value);
+
+  // Adds "key":true or "key":false.
+  JsonLine& AddBool(absl::string_view key, bool value);
+
+  // Adds "key":<value> with `decimals` digits after the point; a non-finite value is null.
+  JsonLine& AddNumber(absl::string_view key, double value, int decimals);
+
+  // Returns the object, closed. Call once, last.
+  std::string Finish();
+
+ private:
+  void AddKey(absl::string_view key);
+
+  std::string out_;
+  bool empty_ = true;
+};
+
+// Appends `text` to `out` as the body of a JSON string: escapes '"', '\\' and every control
+// character, and replaces each byte of invalid UTF-8 with \ufffd.
+void AppendJsonEscaped(std::string& out, absl::string_view text);
+
+}  // namespace misc::observability
+
+#endif  // MISC_SRC_OBSERVABILITY_JSON_LINE_H_

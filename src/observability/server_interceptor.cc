@@ -1,0 +1,163 @@
+#include "src/observability/server_interceptor.h"
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/interceptor.h>
+#include <grpcpp/support/status.h>
+#include <grpcpp/support/string_ref.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/flags/flag.h"
+#include "absl/time/clock.h"
+#include "src/observability/access_log.h"
+#include "src/observability/flags.h"
+#include "src/observability/grpc_names.h"
+#include "src/observability/server_metrics.h"
+#include "src/observability/trace_context.h"
+
+namespace misc::observability {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+using grpc::experimental::InterceptorBatchMethods;
+using grpc::experimental::ServerRpcInfo;
+
+constexpr char kAuthorizationKey[] = "authorization";
+// trace-flags of a trace we start: "sampled", since the access log records every call.
+constexpr uint8_t kSampled = 0x01;
+
+// What every call of one server records into.
+struct Sinks {
+  explicit Sinks(Registry& registry, std::shared_ptr<spdlog::logger> logger)
+      : metrics(registry), access_log(std::move(logger)) {}
+
+  ServerMetrics metrics;
+  std::shared_ptr<spdlog::logger> access_log;
+};
+
+absl::string_view View(grpc::string_ref text) { return {text.data(), text.size()}; }
+
+// Observes one call, from its arrival (construction: gRPC creates interceptors when it
+// matches the call to a method) to its status. gRPC runs a call's batches one at a time and
+// destroys the interceptor with the call, after its last batch.
+class CallObserver final : public grpc::experimental::Interceptor {
+ public:
+  CallObserver(std::shared_ptr<Sinks> sinks, ServerRpcInfo* info)
+      : sinks_(std::move(sinks)),
+        info_(info),
+        metrics_(sinks_->metrics.ForMethod(info->method(), info->type())) {
+    metrics_.Started();
+  }
+
+  // A call gRPC dropped without a status (never seen in practice) still counts as handled.
+  ~CallObserver() override { Finish(grpc::StatusCode::CANCELLED); }
+
+  void Intercept(InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      if (auto* metadata = methods->GetRecvInitialMetadata(); metadata != nullptr) {
+        ReadMetadata(*metadata);
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      StartTrace(std::nullopt);  // In case no metadata was seen.
+      if (auto* trailing = methods->GetSendTrailingMetadata();
+          trailing != nullptr && !trailing->contains(kTraceParentKey)) {
+        trailing->emplace(kTraceParentKey, FormatTraceParent(trace_));
+      }
+      Finish(methods->GetSendStatus().error_code());
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void ReadMetadata(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+    // A repeated traceparent is ambiguous: start a new trace, as for a malformed one.
+    std::optional<TraceParent> incoming;
+    if (metadata.count(kTraceParentKey) == 1) {
+      incoming = ParseTraceParent(View(metadata.find(kTraceParentKey)->second));
+    }
+    StartTrace(std::move(incoming));
+    has_authorization_ = metadata.find(kAuthorizationKey) != metadata.end();
+    peer_ = info_->server_context()->peer();
+  }
+
+  // Sets the call's trace: `incoming`'s trace id, or a new one; and a new span id.
+  void StartTrace(std::optional<TraceParent> incoming) {
+    if (!trace_.trace_id.empty()) return;
+    if (incoming.has_value()) {
+      trace_.trace_id = std::move(incoming->trace_id);
+      trace_.flags = incoming->flags;
+    } else {
+      trace_.trace_id = NewTraceId();
+      trace_.flags = kSampled;
+    }
+    trace_.span_id = NewSpanId();
+  }
+
+  void Finish(grpc::StatusCode code) {
+    if (finished_) return;
+    finished_ = true;
+    const std::chrono::steady_clock::duration elapsed = std::chrono::steady_clock::now() - start_;
+    metrics_.Handled(code, std::chrono::duration<double>(elapsed).count());
+    if (sinks_->access_log == nullptr) return;
+    StartTrace(std::nullopt);
+    const std::string line = FormatAccessLog({
+        .time = absl::Now(),
+        .service = metrics_.service(),
+        .method = metrics_.method(),
+        .grpc_type = metrics_.type(),
+        .code = StatusCodeName(code),
+        .duration = absl::FromChrono(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed)),
+        .peer = peer_,
+        .logged_in = has_authorization_ && code != grpc::StatusCode::UNAUTHENTICATED,
+        .trace_id = trace_.trace_id,
+    });
+    sinks_->access_log->log(spdlog::level::info, spdlog::string_view_t(line));
+  }
+
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  const std::shared_ptr<Sinks> sinks_;
+  ServerRpcInfo* const info_;
+  MethodMetrics& metrics_;
+  TraceParent trace_;  // This call's span: the trace id and our span id.
+  std::string peer_;
+  bool has_authorization_ = false;
+  bool finished_ = false;
+};
+
+class CallObserverFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit CallObserverFactory(std::shared_ptr<Sinks> sinks) : sinks_(std::move(sinks)) {}
+
+  grpc::experimental::Interceptor* CreateServerInterceptor(ServerRpcInfo* info) override {
+    if (info == nullptr || info->method() == nullptr) return nullptr;
+    return new CallObserver(sinks_, info);
+  }
+
+ private:
+  // Shared with every live call, so a call never outlives what it records into.
+  const std::shared_ptr<Sinks> sinks_;
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+MakeServerInterceptors(Registry& registry, InterceptorOptions options) {
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+  factories.push_back(std::make_unique<CallObserverFactory>(
+      std::make_shared<Sinks>(registry, std::move(options.access_log))));
+  return factories;
+}
+
+std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+MakeServerInterceptors(Registry& registry) {
+  InterceptorOptions options;
+  if (absl::GetFlag(FLAGS_access_log)) options.access_log = MakeAccessLogger();
+  return MakeServerInterceptors(registry, std::move(options));
+}
+
+}  // namespace misc::observability

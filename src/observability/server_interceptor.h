@@ -1,0 +1,40 @@
+#ifndef MISC_SRC_OBSERVABILITY_SERVER_INTERCEPTOR_H_
+#define MISC_SRC_OBSERVABILITY_SERVER_INTERCEPTOR_H_
+
+#include <grpcpp/support/server_interceptor.h>
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <vector>
+
+#include "src/observability/registry.h"
+
+namespace misc::observability {
+
+// What the server interceptors do besides recording metrics.
+struct InterceptorOptions {
+  // Receives one JSON line per finished call (FormatAccessLog) at info; nullptr: no access log.
+  std::shared_ptr<spdlog::logger> access_log;
+};
+
+// Returns the interceptor factories that observe every call a server receives (services,
+// health, reflection), to hand to `builder.experimental().SetInterceptorCreators(...)`:
+//  - metrics in `registry`, as go-grpc-prometheus names them: grpc_server_started_total,
+//    grpc_server_handled_total{grpc_code="OK"|"NOT_FOUND"|...} and the histogram
+//    grpc_server_handling_seconds (LatencyBuckets()), labelled grpc_type, grpc_service and
+//    grpc_method, timed from the call's arrival to its status;
+//  - W3C trace context: the trace id of a valid incoming `traceparent` is kept, otherwise a
+//    new one is made; either way the call gets a new span id, and the status carries the
+//    trailing metadata `traceparent: 00-<trace id>-<server span id>-<flags>`;
+//  - when `options.access_log` is set, one JSON line per call (FormatAccessLog).
+// `registry` must outlive the server.
+std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+MakeServerInterceptors(Registry& registry, InterceptorOptions options);
+
+// Same, with the access log on stderr (MakeAccessLogger) when --access_log is true.
+std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+MakeServerInterceptors(Registry& registry);
+
+}  // namespace misc::observability
+
+#endif  // MISC_SRC_OBSERVABILITY_SERVER_INTERCEPTOR_H_

@@ -1,0 +1,27 @@
+#ifndef MISC_SRC_OBSERVABILITY_TEXT_FORMAT_H_
+#define MISC_SRC_OBSERVABILITY_TEXT_FORMAT_H_
+
+#include <prometheus/metric_family.h>
+
+#include <string>
+#include <vector>
+
+namespace misc::observability {
+
+// The Content-Type of RenderText's output.
+inline constexpr char kTextFormatContentType[] = "text/plain; version=0.0.4; charset=utf-8";
+
+// Renders `families`, in the given order, in the Prometheus text exposition format 0.0.4:
+// per family a "# HELP" line (when it has help; backslashes and newlines escaped) and a
+// "# TYPE" line, then one line per sample with label values escaped (\\, \", \n).
+// Histograms render cumulative `_bucket{le="..."}` lines ending with le="+Inf", then `_sum`
+// and `_count`; summaries their quantiles, `_sum` and `_count`. Timestamps are not written.
+std::string RenderText(const std::vector<prometheus::MetricFamily>& families);
+
+// Returns `value` as the text format writes sample values and `le` bounds: the shortest
+// decimal that reads back as the same double ("0.005", "1e+22"), or "+Inf", "-Inf", "NaN".
+std::string FormatSampleValue(double value);
+
+}  // namespace misc::observability
+
+#endif  // MISC_SRC_OBSERVABILITY_TEXT_FORMAT_H_
