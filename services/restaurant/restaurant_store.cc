@@ -80,9 +80,16 @@ void FillRestaurant(const pqxx::row& row, v1::Restaurant* out) {
   out->set_rating_average(row[10].as<double>());
   out->set_review_count(row[11].as<int32_t>());
   out->set_closed(row[12].as<bool>());
+  // Floor division keeps nanos in [0, 1e9) for times before 1970 too.
   const int64_t micros = row[13].as<int64_t>();
-  out->mutable_update_time()->set_seconds(micros / 1000000);
-  out->mutable_update_time()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+  int64_t seconds = micros / 1000000;
+  int64_t sub_micros = micros % 1000000;
+  if (sub_micros < 0) {
+    seconds -= 1;
+    sub_micros += 1000000;
+  }
+  out->mutable_update_time()->set_seconds(seconds);
+  out->mutable_update_time()->set_nanos(static_cast<int32_t>(sub_micros * 1000));
 }
 
 std::string PostgresArray(absl::Span<const int64_t> ids) {
@@ -94,6 +101,7 @@ std::string PostgresArray(absl::Span<const int64_t> ids) {
 absl::Status RestaurantStore::Get(int64_t restaurant_id, const db::ReadBounds& bounds,
                                   v1::Restaurant* out) {
   return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
+    out->Clear();  // The pool may run this body twice (one retry on a broken connection).
     const pqxx::result rows = tx.Exec(kSelectRestaurant, restaurant_id);
     if (rows.empty()) return status::NotFound("restaurant", absl::StrCat(restaurant_id));
     FillRestaurant(rows[0], out);
@@ -105,6 +113,7 @@ absl::Status RestaurantStore::BatchGet(absl::Span<const int64_t> restaurant_ids,
                                        const db::ReadBounds& bounds,
                                        google::protobuf::RepeatedPtrField<v1::Restaurant>* out) {
   return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
+    out->Clear();  // The pool may run this body twice (one retry on a broken connection).
     const pqxx::result rows = tx.Exec(kSelectRestaurantsByIds, PostgresArray(restaurant_ids));
     std::unordered_map<int64_t, pqxx::row::size_type> row_of_id;
     for (pqxx::result::size_type i = 0; i < rows.size(); ++i) {
@@ -131,6 +140,7 @@ absl::Status RestaurantStore::List(const ListQuery& query, const db::ReadBounds&
       query.after ? -query.after->review_count : std::numeric_limits<int32_t>::min();
   const int64_t after_id = query.after ? query.after->restaurant_id : 0;
   return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
+    out->Clear();  // The pool may run this body twice (one retry on a broken connection).
     pqxx::result rows;
     if (query.area_id != 0 && query.genre_id != 0) {
       rows = tx.Exec(kListByAreaAndGenre, after_rank, after_id, query.limit, query.area_id,

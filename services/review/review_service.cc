@@ -59,7 +59,7 @@ grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext
     ListQuery lookahead = query;
     lookahead.limit = query.limit + 1;
     auto* reviews = response->mutable_reviews();
-    if (absl::Status read = store_.List(lookahead, call.deadline, reviews); !read.ok()) {
+    if (absl::Status read = store_.List(lookahead, call.read_bounds(), reviews); !read.ok()) {
       return read;
     }
     if (reviews->size() > query.limit) {
@@ -83,7 +83,7 @@ grpc::ServerUnaryReactor* ReviewService::GetReview(grpc::CallbackServerContext* 
   return calls_.Run(context, [this, request, response](const server::CallContext& call) {
     v1::Review* review = response->mutable_review();
     if (absl::Status read =
-            store_.Get(request->review_id(), kAnonymousBodyRead, call.deadline, review);
+            store_.Get(request->review_id(), kAnonymousBodyRead, call.read_bounds(), review);
         !read.ok()) {
       return read;
     }

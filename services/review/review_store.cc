@@ -67,9 +67,9 @@ void FillReview(const pqxx::row& row, v1::Review* out) {
 
 }  // namespace
 
-absl::Status ReviewStore::Get(int64_t review_id, int32_t body_code_points, absl::Time deadline,
-                              v1::Review* out) {
-  return pool_.Read(deadline, [&](db::Transaction& tx) -> absl::Status {
+absl::Status ReviewStore::Get(int64_t review_id, int32_t body_code_points,
+                              const db::ReadBounds& bounds, v1::Review* out) {
+  return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
     const pqxx::result rows = tx.Exec(kSelectReview, body_code_points, review_id);
     if (rows.empty()) return status::NotFound("review", absl::StrCat(review_id));
     FillReview(rows[0], out);
@@ -77,9 +77,9 @@ absl::Status ReviewStore::Get(int64_t review_id, int32_t body_code_points, absl:
   });
 }
 
-absl::Status ReviewStore::List(const ListQuery& query, absl::Time deadline,
+absl::Status ReviewStore::List(const ListQuery& query, const db::ReadBounds& bounds,
                                google::protobuf::RepeatedPtrField<v1::Review>* out) {
-  return pool_.Read(deadline, [&](db::Transaction& tx) -> absl::Status {
+  return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
     out->Clear();  // The pool may run this twice, after replacing a broken connection.
     const pqxx::result rows =
         query.after
