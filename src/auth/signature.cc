@@ -30,6 +30,13 @@ bool DigestVerify(EVP_PKEY* key, const EVP_MD* digest, absl::string_view signing
   return ok;
 }
 
+// SHA-256, fetched from the default provider once: EVP_sha256() would be fetched again by
+// every verification.
+const EVP_MD* Sha256() {
+  static const EVP_MD* const digest = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return digest;
+}
+
 }  // namespace
 
 std::optional<std::string> Es256RawToDer(absl::string_view raw) {
@@ -70,12 +77,13 @@ bool VerifySignature(const PublicKey& key, absl::string_view signing_input,
   if (key.key == nullptr) return false;
   switch (key.algorithm) {
     case JwtAlgorithm::kRs256:
+      if (Sha256() == nullptr) return false;
       if (signature.size() != static_cast<size_t>(EVP_PKEY_get_size(key.key.get()))) return false;
-      return DigestVerify(key.key.get(), EVP_sha256(), signing_input, signature);
+      return DigestVerify(key.key.get(), Sha256(), signing_input, signature);
     case JwtAlgorithm::kEs256: {
       const std::optional<std::string> der = Es256RawToDer(signature);
-      if (!der.has_value()) return false;
-      return DigestVerify(key.key.get(), EVP_sha256(), signing_input, *der);
+      if (!der.has_value() || Sha256() == nullptr) return false;
+      return DigestVerify(key.key.get(), Sha256(), signing_input, *der);
     }
     case JwtAlgorithm::kEdDsa:
       if (signature.size() != kEd25519SignatureBytes) return false;

@@ -27,21 +27,24 @@ void Require(bool condition) {
   if (!condition) std::abort();
 }
 
+// The JWKS file of the fuzz verifier, removed when the process exits. It stays until then
+// for unknown-kid rereads (at most one: the fuzz clock stands still).
+char jwks_path[] = "/tmp/misc-jwt-fuzz-jwks-XXXXXX";
+
 std::unique_ptr<JwtVerifier> MakeVerifier() {
-  char path[] = "/tmp/misc-jwt-fuzz-jwks-XXXXXX";
-  const int fd = mkstemp(path);
+  const int fd = mkstemp(jwks_path);
   Require(fd >= 0);
   close(fd);
+  std::atexit([] { std::remove(jwks_path); });
   {
-    std::ofstream out(path);
+    std::ofstream out(jwks_path);
     out << kFuzzJwks;
   }
   absl::StatusOr<std::unique_ptr<JwtVerifier>> verifier =
-      JwtVerifier::Create({.jwks_file = path,
+      JwtVerifier::Create({.jwks_file = jwks_path,
                            .issuer = "https://bff.misc.test",
                            .audience = "misc-api",
                            .clock_skew = absl::Seconds(60)});
-  // The file stays for unknown-kid rereads (at most one: the fuzz clock stands still).
   Require(verifier.ok());
   return *std::move(verifier);
 }
