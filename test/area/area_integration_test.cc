@@ -1,0 +1,363 @@
+// AreaService end to end: the real misc-server binary over a real socket, against the
+// throwaway PostgreSQL. The catalog tests read the seeded sample data; the refresh tests
+// change rows of a private database under a running server and watch the answers follow.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "misc/area/v1/area.grpc.pb.h"
+#include "test/support/grpc_assertions.h"
+#include "test/support/misc_server.h"
+#include "test/support/postgres.h"
+
+namespace misc::area {
+namespace {
+
+using ::misc::testing::FieldViolations;
+using ::misc::testing::MissingResourceName;
+using ::misc::testing::ServerProcess;
+
+// The refresh interval the refresh tests run the server with, and how long a change may take
+// to be served: two intervals, plus one second of slack for a slow machine.
+constexpr absl::Duration kRefreshInterval = absl::Seconds(1);
+constexpr absl::Duration kServedWithin = absl::Seconds(3);
+
+// Calls `probe` every 50ms until it returns true or `timeout` passes; returns its last answer.
+bool Eventually(absl::Duration timeout, const std::function<bool()>& probe) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!probe()) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return true;
+}
+
+// Returns the areas the server answers for `prefecture_id` (status in `status`).
+std::vector<v1::Area> ListAreas(v1::AreaService::Stub& stub, int64_t prefecture_id,
+                                grpc::Status* status) {
+  grpc::ClientContext context;
+  v1::ListAreasRequest request;
+  request.set_prefecture_id(prefecture_id);
+  v1::ListAreasResponse response;
+  *status = stub.ListAreas(&context, request, &response);
+  return {response.areas().begin(), response.areas().end()};
+}
+
+// Returns the area the server answers for `area_id` (status in `status`).
+v1::Area GetArea(v1::AreaService::Stub& stub, int64_t area_id, grpc::Status* status) {
+  grpc::ClientContext context;
+  v1::GetAreaRequest request;
+  request.set_area_id(area_id);
+  v1::GetAreaResponse response;
+  *status = stub.GetArea(&context, request, &response);
+  return response.area();
+}
+
+// Returns the name the server answers for area `area_id`, or "<CODE: message>" on error.
+std::string AreaName(v1::AreaService::Stub& stub, int64_t area_id) {
+  grpc::Status status;
+  const v1::Area area = GetArea(stub, area_id, &status);
+  if (!status.ok())
+    return absl::StrCat("<", status.error_code(), ": ", status.error_message(), ">");
+  return area.name();
+}
+
+// ---- The catalog, against the seeded sample data. ----
+
+class AreaServiceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    database_url_ = new std::string(misc::testing::SeededDatabaseUrl());
+    server_ = ServerProcess::Start(*database_url_).release();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete database_url_;
+  }
+
+  void SetUp() override {
+    ASSERT_NE(server_, nullptr);
+    stub_ = v1::AreaService::NewStub(server_->channel());
+  }
+
+  static std::string* database_url_;
+  static ServerProcess* server_;
+  std::unique_ptr<v1::AreaService::Stub> stub_;
+};
+
+std::string* AreaServiceTest::database_url_ = nullptr;
+ServerProcess* AreaServiceTest::server_ = nullptr;
+
+TEST_F(AreaServiceTest, ListPrefecturesReturnsAll47InJisOrder) {
+  grpc::ClientContext context;
+  v1::ListPrefecturesResponse response;
+  ASSERT_TRUE(stub_->ListPrefectures(&context, v1::ListPrefecturesRequest(), &response).ok());
+  ASSERT_EQ(response.prefectures_size(), 47);
+  for (int i = 0; i < 47; ++i) {
+    const v1::Prefecture& prefecture = response.prefectures(i);
+    EXPECT_EQ(prefecture.prefecture_id(), i + 1);
+    const std::string where = absl::StrCat(" FROM prefectures WHERE prefecture_id = ", i + 1);
+    EXPECT_EQ(prefecture.name(), misc::testing::QueryString(*database_url_, "SELECT name" + where));
+    EXPECT_EQ(prefecture.name_en(),
+              misc::testing::QueryString(*database_url_, "SELECT name_en" + where));
+  }
+  EXPECT_EQ(response.prefectures(12).prefecture_id(), 13);
+  EXPECT_EQ(response.prefectures(12).name(), "東京都");
+  EXPECT_EQ(response.prefectures(0).name(), "北海道");
+  EXPECT_EQ(response.prefectures(46).name(), "沖縄県");
+}
+
+TEST_F(AreaServiceTest, ListAreasReturnsThePrefecturesAreasByAreaId) {
+  // The prefecture with the most areas, so the order is tested on more than one row.
+  const int64_t prefecture = misc::testing::QueryInt64(
+      *database_url_,
+      "SELECT prefecture_id FROM areas GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1");
+  grpc::Status status;
+  const std::vector<v1::Area> areas = ListAreas(*stub_, prefecture, &status);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<int64_t> ids;
+  for (const v1::Area& area : areas) {
+    ids.push_back(area.area_id());
+    EXPECT_EQ(area.prefecture_id(), prefecture);
+  }
+  EXPECT_GT(ids.size(), 1u);
+  EXPECT_EQ(ids, misc::testing::QueryInt64Column(
+                     *database_url_,
+                     absl::StrCat("SELECT area_id FROM areas WHERE prefecture_id = ", prefecture,
+                                  " ORDER BY area_id")));
+}
+
+TEST_F(AreaServiceTest, ListAreasCoversEveryAreaOnce) {
+  std::vector<int64_t> ids;
+  for (int64_t prefecture = 1; prefecture <= 47; ++prefecture) {
+    grpc::Status status;
+    for (const v1::Area& area : ListAreas(*stub_, prefecture, &status)) {
+      ids.push_back(area.area_id());
+    }
+    ASSERT_TRUE(status.ok()) << prefecture << ": " << status.error_message();
+  }
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, misc::testing::QueryInt64Column(*database_url_,
+                                                 "SELECT area_id FROM areas ORDER BY area_id"));
+}
+
+TEST_F(AreaServiceTest, ListAreasOfAnUnknownPrefectureIsNotFoundNamingIt) {
+  grpc::Status status;
+  EXPECT_TRUE(ListAreas(*stub_, 48, &status).empty());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(status.error_message().find("prefecture 48"), std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(MissingResourceName(status), "48");
+}
+
+TEST_F(AreaServiceTest, ListAreasRejectsNonPositivePrefectureIdsNamingTheField) {
+  for (int64_t id : {int64_t{0}, int64_t{-13}}) {
+    grpc::Status status;
+    EXPECT_TRUE(ListAreas(*stub_, id, &status).empty());
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(FieldViolations(status), std::vector<std::string>{"prefecture_id"});
+  }
+}
+
+TEST_F(AreaServiceTest, GetAreaReturnsTheStoredRow) {
+  const int64_t id = misc::testing::QueryInt64(*database_url_, "SELECT max(area_id) FROM areas");
+  grpc::Status status;
+  const v1::Area area = GetArea(*stub_, id, &status);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const std::string where = absl::StrCat(" FROM areas WHERE area_id = ", id);
+  EXPECT_EQ(area.area_id(), id);
+  EXPECT_EQ(area.prefecture_id(),
+            misc::testing::QueryInt64(*database_url_, "SELECT prefecture_id" + where));
+  EXPECT_EQ(area.name(), misc::testing::QueryString(*database_url_, "SELECT name" + where));
+  EXPECT_EQ(area.name_en(), misc::testing::QueryString(*database_url_, "SELECT name_en" + where));
+}
+
+TEST_F(AreaServiceTest, GetAreaOfAnUnknownIdIsNotFoundNamingIt) {
+  const int64_t missing =
+      misc::testing::QueryInt64(*database_url_, "SELECT max(area_id) + 1 FROM areas");
+  grpc::Status status;
+  GetArea(*stub_, missing, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(status.error_message().find(absl::StrCat("area ", missing)), std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(MissingResourceName(status), absl::StrCat(missing));
+}
+
+TEST_F(AreaServiceTest, GetAreaRejectsNonPositiveIdsNamingTheField) {
+  for (int64_t id : {int64_t{0}, int64_t{-1}}) {
+    grpc::Status status;
+    GetArea(*stub_, id, &status);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(FieldViolations(status), std::vector<std::string>{"area_id"});
+  }
+}
+
+// ---- Refresh, against a private database changed under the running server. ----
+
+class AreaRefreshTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    database_url_ = misc::testing::CreateMigratedDatabase("area_refresh");
+    ASSERT_FALSE(database_url_.empty());
+    ASSERT_NO_FATAL_FAILURE(Sql(
+        "INSERT INTO prefectures VALUES (13, '東京都', 'Tokyo'), (27, '大阪府', 'Osaka');"
+        "INSERT INTO areas VALUES (100, 13, '新宿', 'Shinjuku'), (101, 13, '渋谷', 'Shibuya')"));
+  }
+
+  void TearDown() override {
+    // Whatever a test did to the database, let connections in again.
+    misc::testing::ExecuteSql(
+        misc::testing::AdminDatabaseUrl(),
+        absl::StrCat("ALTER DATABASE ", DatabaseName(), " WITH ALLOW_CONNECTIONS true"))
+        .IgnoreError();
+  }
+
+  // Starts misc-server on the private database, reloading every kRefreshInterval. With
+  // `ready`, waits until health reports SERVING, which needs every snapshot loaded.
+  void StartServer(bool ready = true) {
+    const std::vector<std::string> flags = {
+        absl::StrCat("--area_refresh_interval=", absl::FormatDuration(kRefreshInterval))};
+    server_ = ready ? ServerProcess::Start(database_url_, flags)
+                    : ServerProcess::StartUnready(database_url_, flags);
+    ASSERT_NE(server_, nullptr);
+    stub_ = v1::AreaService::NewStub(server_->channel());
+  }
+
+  void Sql(const std::string& sql) {
+    const absl::Status done = misc::testing::ExecuteSql(database_url_, sql);
+    ASSERT_TRUE(done.ok()) << done;
+  }
+
+  std::string DatabaseName() const { return database_url_.substr(database_url_.rfind('/') + 1); }
+
+  // Makes the database refuse every connection, and drops the server's open ones: to the
+  // server, the database is down.
+  void CutOffDatabase() {
+    const std::string admin = misc::testing::AdminDatabaseUrl();
+    const std::string name = DatabaseName();
+    ASSERT_TRUE(misc::testing::ExecuteSql(
+                    admin, absl::StrCat("ALTER DATABASE ", name, " WITH ALLOW_CONNECTIONS false"))
+                    .ok());
+    ASSERT_TRUE(misc::testing::ExecuteSql(
+                    admin, absl::StrCat("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                        "WHERE datname = '",
+                                        name, "'"))
+                    .ok());
+  }
+
+  void RestoreDatabase() {
+    ASSERT_TRUE(misc::testing::ExecuteSql(
+                    misc::testing::AdminDatabaseUrl(),
+                    absl::StrCat("ALTER DATABASE ", DatabaseName(), " WITH ALLOW_CONNECTIONS true"))
+                    .ok());
+  }
+
+  // Waits until the server logs a failed area reload.
+  bool ReloadFailed() {
+    return Eventually(kServedWithin, [this] {
+      return server_->Output().find("reload of area failed") != std::string::npos;
+    });
+  }
+
+  std::string database_url_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<v1::AreaService::Stub> stub_;
+};
+
+TEST_F(AreaRefreshTest, RenamedAreaIsServedWithinTwoIntervals) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  ASSERT_EQ(AreaName(*stub_, 101), "渋谷");
+  ASSERT_NO_FATAL_FAILURE(Sql("UPDATE areas SET name = '渋谷区' WHERE area_id = 101"));
+  EXPECT_TRUE(Eventually(kServedWithin, [this] { return AreaName(*stub_, 101) == "渋谷区"; }))
+      << "still serving " << AreaName(*stub_, 101);
+}
+
+TEST_F(AreaRefreshTest, AddedAndRemovedAreasAreServedWithinTwoIntervals) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  ASSERT_NO_FATAL_FAILURE(
+      Sql("INSERT INTO areas VALUES (200, 27, '梅田', 'Umeda');"
+          "DELETE FROM areas WHERE area_id = 100"));
+  EXPECT_TRUE(Eventually(kServedWithin, [this] {
+    grpc::Status status;
+    const std::vector<v1::Area> osaka = ListAreas(*stub_, 27, &status);
+    return status.ok() && osaka.size() == 1 && osaka[0].area_id() == 200;
+  }));
+  grpc::Status status;
+  GetArea(*stub_, 100, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  const std::vector<v1::Area> tokyo = ListAreas(*stub_, 13, &status);
+  ASSERT_EQ(tokyo.size(), 1u);
+  EXPECT_EQ(tokyo[0].area_id(), 101);
+}
+
+TEST_F(AreaRefreshTest, KnownPrefectureWithoutAreasListsNothing) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  grpc::Status status;
+  EXPECT_TRUE(ListAreas(*stub_, 27, &status).empty());
+  EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+TEST_F(AreaRefreshTest, FailingReloadKeepsServingTheLastGoodCatalog) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  ASSERT_EQ(AreaName(*stub_, 101), "渋谷");
+  // The reload's query now fails, while the data it would read changes.
+  ASSERT_NO_FATAL_FAILURE(
+      Sql("ALTER TABLE areas RENAME TO areas_hidden;"
+          "UPDATE areas_hidden SET name = '渋谷区' WHERE area_id = 101"));
+  ASSERT_TRUE(ReloadFailed()) << server_->Output();
+  const absl::Time until = absl::Now() + 2 * kRefreshInterval;
+  while (absl::Now() < until) {
+    ASSERT_EQ(AreaName(*stub_, 101), "渋谷");
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_NO_FATAL_FAILURE(Sql("ALTER TABLE areas_hidden RENAME TO areas"));
+  EXPECT_TRUE(Eventually(kServedWithin, [this] { return AreaName(*stub_, 101) == "渋谷区"; }))
+      << "still serving " << AreaName(*stub_, 101);
+}
+
+TEST_F(AreaRefreshTest, UnreachableDatabaseKeepsServingTheLastGoodCatalog) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  ASSERT_EQ(AreaName(*stub_, 101), "渋谷");
+  ASSERT_NO_FATAL_FAILURE(Sql("UPDATE areas SET name = '渋谷区' WHERE area_id = 101"));
+  ASSERT_TRUE(Eventually(kServedWithin, [this] { return AreaName(*stub_, 101) == "渋谷区"; }));
+  ASSERT_NO_FATAL_FAILURE(CutOffDatabase());
+  ASSERT_TRUE(ReloadFailed()) << server_->Output();
+  const absl::Time until = absl::Now() + 2 * kRefreshInterval;
+  while (absl::Now() < until) {
+    ASSERT_EQ(AreaName(*stub_, 101), "渋谷区");
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_NO_FATAL_FAILURE(RestoreDatabase());
+  ASSERT_NO_FATAL_FAILURE(Sql("UPDATE areas SET name = 'シブヤ' WHERE area_id = 101"));
+  EXPECT_TRUE(Eventually(kServedWithin, [this] { return AreaName(*stub_, 101) == "シブヤ"; }))
+      << "still serving " << AreaName(*stub_, 101);
+}
+
+TEST_F(AreaRefreshTest, UnavailableUntilTheFirstLoadThenServed) {
+  ASSERT_NO_FATAL_FAILURE(CutOffDatabase());
+  ASSERT_NO_FATAL_FAILURE(StartServer(/*ready=*/false));
+  grpc::Status status;
+  GetArea(*stub_, 101, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(status.error_message(), "area not loaded yet");
+  grpc::ClientContext context;
+  v1::ListPrefecturesResponse prefectures;
+  EXPECT_EQ(
+      stub_->ListPrefectures(&context, v1::ListPrefecturesRequest(), &prefectures).error_code(),
+      grpc::StatusCode::UNAVAILABLE);
+  ASSERT_NO_FATAL_FAILURE(RestoreDatabase());
+  EXPECT_TRUE(Eventually(kServedWithin, [this] { return AreaName(*stub_, 101) == "渋谷"; }))
+      << "still serving " << AreaName(*stub_, 101);
+}
+
+}  // namespace
+}  // namespace misc::area
