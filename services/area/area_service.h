@@ -8,6 +8,7 @@
 #include "misc/area/v1/area.grpc.pb.h"
 #include "services/area/area_store.h"
 #include "src/refresh/snapshot.h"
+#include "src/server/call_runner.h"
 
 namespace misc::area {
 
@@ -16,8 +17,9 @@ namespace misc::area {
 class AreaService final : public v1::AreaService::CallbackService {
  public:
   // Serves whatever `catalog` holds at each call; the refresher replaces it in the background.
-  explicit AreaService(std::shared_ptr<const refresh::Snapshot<AreaCatalog>> catalog)
-      : catalog_(std::move(catalog)) {}
+  AreaService(std::shared_ptr<const refresh::Snapshot<AreaCatalog>> catalog,
+              server::CallRunner& calls)
+      : catalog_(std::move(catalog)), calls_(calls) {}
 
   // The RPCs of the same name (proto/misc/area/v1/area.proto). Each answers at once from
   // the current snapshot: UNAVAILABLE before the first load, otherwise what API.md says.
@@ -36,6 +38,7 @@ class AreaService final : public v1::AreaService::CallbackService {
   absl::StatusOr<std::shared_ptr<const AreaCatalog>> Catalog() const;
 
   const std::shared_ptr<const refresh::Snapshot<AreaCatalog>> catalog_;
+  server::CallRunner& calls_;
 };
 
 }  // namespace misc::area

@@ -39,8 +39,9 @@ server::ServiceModule Module() {
                   catalog->Set(std::make_shared<const AreaCatalog>(*std::move(loaded)));
                   return absl::OkStatus();
                 });
-            return server::HostedService{.full_name = v1::AreaService::service_full_name(),
-                                         .service = std::make_unique<AreaService>(catalog)};
+            return server::HostedService{
+                .full_name = v1::AreaService::service_full_name(),
+                .service = std::make_unique<AreaService>(catalog, env.calls)};
           }};
 }
 

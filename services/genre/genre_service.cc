@@ -15,28 +15,30 @@ absl::StatusOr<std::shared_ptr<const GenreCatalog>> GenreService::Catalog() cons
 grpc::ServerUnaryReactor* GenreService::ListGenres(grpc::CallbackServerContext* context,
                                                    const v1::ListGenresRequest* /*request*/,
                                                    v1::ListGenresResponse* response) {
-  absl::StatusOr<std::shared_ptr<const GenreCatalog>> catalog = Catalog();
-  if (!catalog.ok()) return server::CallRunner::Finish(context, catalog.status());
-  response->CopyFrom((*catalog)->genres);
-  return server::CallRunner::Finish(context, absl::OkStatus());
+  return calls_.Serve(context, [&](const server::CallContext& /*call*/) -> absl::Status {
+    absl::StatusOr<std::shared_ptr<const GenreCatalog>> catalog = Catalog();
+    if (!catalog.ok()) return catalog.status();
+    response->CopyFrom((*catalog)->genres);
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* GenreService::GetGenre(grpc::CallbackServerContext* context,
                                                  const v1::GetGenreRequest* request,
                                                  v1::GetGenreResponse* response) {
-  if (request->genre_id() <= 0) {
-    return server::CallRunner::Finish(context,
-                                      status::InvalidField("genre_id", "must be positive"));
-  }
-  absl::StatusOr<std::shared_ptr<const GenreCatalog>> catalog = Catalog();
-  if (!catalog.ok()) return server::CallRunner::Finish(context, catalog.status());
-  const auto found = (*catalog)->genres_by_id.find(request->genre_id());
-  if (found == (*catalog)->genres_by_id.end()) {
-    return server::CallRunner::Finish(context,
-                                      status::NotFound("genre", absl::StrCat(request->genre_id())));
-  }
-  *response->mutable_genre() = found->second;
-  return server::CallRunner::Finish(context, absl::OkStatus());
+  return calls_.Serve(context, [&](const server::CallContext& /*call*/) -> absl::Status {
+    if (request->genre_id() <= 0) {
+      return status::InvalidField("genre_id", "must be positive");
+    }
+    absl::StatusOr<std::shared_ptr<const GenreCatalog>> catalog = Catalog();
+    if (!catalog.ok()) return catalog.status();
+    const auto found = (*catalog)->genres_by_id.find(request->genre_id());
+    if (found == (*catalog)->genres_by_id.end()) {
+      return status::NotFound("genre", absl::StrCat(request->genre_id()));
+    }
+    *response->mutable_genre() = found->second;
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace misc::genre

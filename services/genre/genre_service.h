@@ -8,6 +8,7 @@
 #include "misc/genre/v1/genre.grpc.pb.h"
 #include "services/genre/genre_store.h"
 #include "src/refresh/snapshot.h"
+#include "src/server/call_runner.h"
 
 namespace misc::genre {
 
@@ -16,8 +17,9 @@ namespace misc::genre {
 class GenreService final : public v1::GenreService::CallbackService {
  public:
   // Serves whatever `catalog` holds at each call; the refresher replaces it in the background.
-  explicit GenreService(std::shared_ptr<const refresh::Snapshot<GenreCatalog>> catalog)
-      : catalog_(std::move(catalog)) {}
+  GenreService(std::shared_ptr<const refresh::Snapshot<GenreCatalog>> catalog,
+               server::CallRunner& calls)
+      : catalog_(std::move(catalog)), calls_(calls) {}
 
   // The RPCs of the same name (proto/misc/genre/v1/genre.proto). Each answers at once from
   // the current snapshot: UNAVAILABLE before the first load, otherwise what API.md says.
@@ -33,6 +35,7 @@ class GenreService final : public v1::GenreService::CallbackService {
   absl::StatusOr<std::shared_ptr<const GenreCatalog>> Catalog() const;
 
   const std::shared_ptr<const refresh::Snapshot<GenreCatalog>> catalog_;
+  server::CallRunner& calls_;
 };
 
 }  // namespace misc::genre

@@ -39,8 +39,9 @@ server::ServiceModule Module() {
                   catalog->Set(std::make_shared<const GenreCatalog>(*std::move(loaded)));
                   return absl::OkStatus();
                 });
-            return server::HostedService{.full_name = v1::GenreService::service_full_name(),
-                                         .service = std::make_unique<GenreService>(catalog)};
+            return server::HostedService{
+                .full_name = v1::GenreService::service_full_name(),
+                .service = std::make_unique<GenreService>(catalog, env.calls)};
           }};
 }
 

@@ -24,8 +24,7 @@ grpc::ServerUnaryReactor* RestaurantService::GetRestaurant(grpc::CallbackServerC
                                                            const v1::GetRestaurantRequest* request,
                                                            v1::GetRestaurantResponse* response) {
   if (request->restaurant_id() <= 0) {
-    return server::CallRunner::Finish(context,
-                                      status::InvalidField("restaurant_id", "must be positive"));
+    return calls_.Finish(context, status::InvalidField("restaurant_id", "must be positive"));
   }
   return calls_.Run(context, [this, request, response](const server::CallContext& call) {
     return store_.Get(request->restaurant_id(), call.read_bounds(), response->mutable_restaurant());
@@ -48,7 +47,7 @@ grpc::ServerUnaryReactor* RestaurantService::BatchGetRestaurants(
     }
   }
   if (absl::Status invalid = errors.ToStatus(); !invalid.ok()) {
-    return server::CallRunner::Finish(context, invalid);
+    return calls_.Finish(context, invalid);
   }
   return calls_.Run(context, [this, request, response](const server::CallContext& call) {
     return store_.BatchGet(request->restaurant_ids(), call.read_bounds(),
@@ -64,7 +63,7 @@ grpc::ServerUnaryReactor* RestaurantService::ListRestaurants(
   if (request->genre_id() < 0) errors.Add("genre_id", "must be 0 (any) or positive");
   if (request->page_size() < 0) errors.Add("page_size", "must not be negative");
   if (absl::Status invalid = errors.ToStatus(); !invalid.ok()) {
-    return server::CallRunner::Finish(context, invalid);
+    return calls_.Finish(context, invalid);
   }
   const std::string filter = ListFilter(*request);
   ListQuery query{.area_id = request->area_id(),
@@ -73,7 +72,7 @@ grpc::ServerUnaryReactor* RestaurantService::ListRestaurants(
   if (!request->page_token().empty()) {
     absl::StatusOr<pagination::Cursor> cursor =
         pagination::DecodePageToken(request->page_token(), filter, 2);
-    if (!cursor.ok()) return server::CallRunner::Finish(context, cursor.status());
+    if (!cursor.ok()) return calls_.Finish(context, cursor.status());
     query.after = RankCursor{.review_count = static_cast<int32_t>((*cursor)[0]),
                              .restaurant_id = (*cursor)[1]};
   }

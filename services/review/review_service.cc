@@ -42,7 +42,7 @@ grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext
   if (request->restaurant_id() <= 0) errors.Add("restaurant_id", "must be positive");
   if (request->page_size() < 0) errors.Add("page_size", "must not be negative");
   if (absl::Status invalid = errors.ToStatus(); !invalid.ok()) {
-    return server::CallRunner::Finish(context, invalid);
+    return calls_.Finish(context, invalid);
   }
   const std::string filter = ListFilter(*request);
   ListQuery query{.restaurant_id = request->restaurant_id(),
@@ -51,7 +51,7 @@ grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext
   if (!request->page_token().empty()) {
     absl::StatusOr<pagination::Cursor> cursor =
         pagination::DecodePageToken(request->page_token(), filter, 2);
-    if (!cursor.ok()) return server::CallRunner::Finish(context, cursor.status());
+    if (!cursor.ok()) return calls_.Finish(context, cursor.status());
     query.after = TimeCursor{.create_time_micros = (*cursor)[0], .review_id = (*cursor)[1]};
   }
   return calls_.Run(context, [this, query, filter, response](const server::CallContext& call) {
@@ -77,8 +77,7 @@ grpc::ServerUnaryReactor* ReviewService::GetReview(grpc::CallbackServerContext* 
                                                    const v1::GetReviewRequest* request,
                                                    v1::GetReviewResponse* response) {
   if (request->review_id() <= 0) {
-    return server::CallRunner::Finish(context,
-                                      status::InvalidField("review_id", "must be positive"));
+    return calls_.Finish(context, status::InvalidField("review_id", "must be positive"));
   }
   return calls_.Run(context, [this, request, response](const server::CallContext& call) {
     v1::Review* review = response->mutable_review();

@@ -41,8 +41,9 @@ server::ServiceModule Module() {
                   catalog->Set(*std::move(loaded));
                   return absl::OkStatus();
                 });
-            return server::HostedService{.full_name = v1::RolloutService::service_full_name(),
-                                         .service = std::make_unique<RolloutService>(catalog)};
+            return server::HostedService{
+                .full_name = v1::RolloutService::service_full_name(),
+                .service = std::make_unique<RolloutService>(catalog, env.calls)};
           }};
 }
 

@@ -8,6 +8,7 @@
 #include "misc/rollout/v1/rollout.grpc.pb.h"
 #include "services/rollout/rollout_store.h"
 #include "src/refresh/snapshot.h"
+#include "src/server/call_runner.h"
 
 namespace misc::rollout {
 
@@ -16,8 +17,9 @@ namespace misc::rollout {
 class RolloutService final : public v1::RolloutService::CallbackService {
  public:
   // Serves whatever `catalog` holds at each call; the refresher replaces it in the background.
-  explicit RolloutService(std::shared_ptr<const refresh::Snapshot<RolloutCatalog>> catalog)
-      : catalog_(std::move(catalog)) {}
+  RolloutService(std::shared_ptr<const refresh::Snapshot<RolloutCatalog>> catalog,
+                 server::CallRunner& calls)
+      : catalog_(std::move(catalog)), calls_(calls) {}
 
   // The RPCs of the same name (proto/misc/rollout/v1/rollout.proto). Each answers at once from
   // the current snapshot: UNAVAILABLE before the first load, otherwise what API.md says.
@@ -33,6 +35,7 @@ class RolloutService final : public v1::RolloutService::CallbackService {
   absl::StatusOr<std::shared_ptr<const RolloutCatalog>> Catalog() const;
 
   const std::shared_ptr<const refresh::Snapshot<RolloutCatalog>> catalog_;
+  server::CallRunner& calls_;
 };
 
 }  // namespace misc::rollout

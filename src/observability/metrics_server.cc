@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <csignal>
@@ -73,6 +74,12 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(absl::string
   http->set_keep_alive_timeout(kTimeoutSeconds);
   http->set_read_timeout(kTimeoutSeconds, 0);
   http->set_write_timeout(kTimeoutSeconds, 0);
+  // httplib's default sets SO_REUSEPORT, which would let a second process bind the same port
+  // and silently take half the scrapes: only allow rebinding a port in TIME_WAIT.
+  http->set_socket_options([](socket_t socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   http->Get("/metrics", [&registry](const httplib::Request&, httplib::Response& response) {
     response.set_content(registry.Render(), kTextFormatContentType);
   });
@@ -99,7 +106,9 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(absl::string
   while (!raw->http_->is_running() && !raw->listen_returned_.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  spdlog::info("serving Prometheus metrics on http://{}:{}/metrics", address->host, port);
+  const bool ipv6 = address->host.find(':') != std::string::npos;
+  spdlog::info("serving Prometheus metrics on http://{}{}{}:{}/metrics", ipv6 ? "[" : "",
+               address->host, ipv6 ? "]" : "", port);
   return server;
 }
 

@@ -143,12 +143,10 @@ void AddProcessMetrics(Registry& registry) {
       .AddCallbackCounter("process_cpu_seconds_total",
                           "Total user and system CPU time spent in seconds.", {}, &CpuSeconds)
       .Detach();
-  registry
-      .AddCallbackGauge("process_open_fds", "Number of open file descriptors.", {}, &OpenFds)
+  registry.AddCallbackGauge("process_open_fds", "Number of open file descriptors.", {}, &OpenFds)
       .Detach();
   registry
-      .AddCallbackGauge("process_max_fds", "Maximum number of open file descriptors.", {},
-                        &MaxFds)
+      .AddCallbackGauge("process_max_fds", "Maximum number of open file descriptors.", {}, &MaxFds)
       .Detach();
   registry
       .AddCallbackGauge("process_resident_memory_bytes", "Resident memory size in bytes.", {},

@@ -75,14 +75,16 @@ struct Registry::CallbackSeries {
 
 Buckets LatencyBuckets() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,     10};
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 Registry::Registry() = default;
 Registry::~Registry() = default;
 
 void Registry::ClaimName(const std::string& name, NameUse use) {
-  if (!prometheus::CheckMetricName(name)) Misuse(absl::StrCat("invalid metric name \"", name, "\""));
+  if (!prometheus::CheckMetricName(name)) {
+    Misuse(absl::StrCat("invalid metric name \"", name, "\""));
+  }
   if (auto it = names_.find(name); it != names_.end()) {
     if (it->second != use) {
       const auto kind = [](NameUse u) {
@@ -115,8 +117,11 @@ Counter& Registry::AddCounter(absl::string_view name, absl::string_view help,
   ClaimName(family, {prometheus::MetricType::Counter, false});
   CheckLabels(family, labels);
   return Guarded(family, [&]() -> Counter& {
-    return prometheus::BuildCounter().Name(family).Help(std::string(help)).Register(metrics_).Add(
-        labels);
+    return prometheus::BuildCounter()
+        .Name(family)
+        .Help(std::string(help))
+        .Register(metrics_)
+        .Add(labels);
   });
 }
 
@@ -126,8 +131,11 @@ Gauge& Registry::AddGauge(absl::string_view name, absl::string_view help, const 
   ClaimName(family, {prometheus::MetricType::Gauge, false});
   CheckLabels(family, labels);
   return Guarded(family, [&]() -> Gauge& {
-    return prometheus::BuildGauge().Name(family).Help(std::string(help)).Register(metrics_).Add(
-        labels);
+    return prometheus::BuildGauge()
+        .Name(family)
+        .Help(std::string(help))
+        .Register(metrics_)
+        .Add(labels);
   });
 }
 

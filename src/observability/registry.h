@@ -76,8 +76,7 @@ class Registry {
   // scraping thread at each scrape (so it must be thread-safe and quick, and must not call
   // back into the registry). The series exists until the returned registration is destroyed.
   [[nodiscard]] CallbackRegistration AddCallbackGauge(absl::string_view name,
-                                                      absl::string_view help,
-                                                      const Labels& labels,
+                                                      absl::string_view help, const Labels& labels,
                                                       std::function<double()> read);
 
   // Same as AddCallbackGauge for a counter whose value `read()` never decreases, such as

@@ -1,5 +1,6 @@
 #include "src/observability/server_interceptor.h"
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/interceptor.h>
 #include <grpcpp/support/status.h>
@@ -27,12 +28,15 @@ using grpc::experimental::InterceptorBatchMethods;
 using grpc::experimental::ServerRpcInfo;
 
 constexpr char kAuthorizationKey[] = "authorization";
+// The metrics name of every method the server does not serve: callers choose those names,
+// so one series each would let them grow the registry without bound.
+constexpr char kUnknownMethod[] = "/unknown/unknown";
 // trace-flags of a trace we start: "sampled", since the access log records every call.
 constexpr uint8_t kSampled = 0x01;
 
 // What every call of one server records into.
 struct Sinks {
-  explicit Sinks(Registry& registry, std::shared_ptr<spdlog::logger> logger)
+  Sinks(Registry& registry, std::shared_ptr<spdlog::logger> logger)
       : metrics(registry), access_log(std::move(logger)) {}
 
   ServerMetrics metrics;
@@ -41,15 +45,26 @@ struct Sinks {
 
 absl::string_view View(grpc::string_ref text) { return {text.data(), text.size()}; }
 
+// Returns whether `info`'s call is for a method the server has no handler for: gRPC hands
+// those to its generic (UNIMPLEMENTED) service, and misc registers no generic service.
+bool IsUnregisteredMethod(ServerRpcInfo& info) {
+  grpc::ServerContextBase* context = info.server_context();
+  return dynamic_cast<grpc::GenericCallbackServerContext*>(context) != nullptr ||
+         dynamic_cast<grpc::GenericServerContext*>(context) != nullptr;
+}
+
 // Observes one call, from its arrival (construction: gRPC creates interceptors when it
-// matches the call to a method) to its status. gRPC runs a call's batches one at a time and
-// destroys the interceptor with the call, after its last batch.
+// matches the call to a method) to its status. The two hooks it uses never overlap: the
+// client's initial metadata is intercepted before the handler runs, the status after the
+// handler finished; gRPC destroys the interceptor with the call, after both.
 class CallObserver final : public grpc::experimental::Interceptor {
  public:
   CallObserver(std::shared_ptr<Sinks> sinks, ServerRpcInfo* info)
       : sinks_(std::move(sinks)),
         info_(info),
-        metrics_(sinks_->metrics.ForMethod(info->method(), info->type())) {
+        path_(info->method()),
+        metrics_(sinks_->metrics.ForMethod(IsUnregisteredMethod(*info) ? kUnknownMethod : path_,
+                                           info->type())) {
     metrics_.Started();
   }
 
@@ -105,10 +120,12 @@ class CallObserver final : public grpc::experimental::Interceptor {
     metrics_.Handled(code, std::chrono::duration<double>(elapsed).count());
     if (sinks_->access_log == nullptr) return;
     StartTrace(std::nullopt);
+    // The log names the method called, even one the server does not have.
+    const MethodName name = SplitMethodName(path_);
     const std::string line = FormatAccessLog({
         .time = absl::Now(),
-        .service = metrics_.service(),
-        .method = metrics_.method(),
+        .service = name.service,
+        .method = name.method,
         .grpc_type = metrics_.type(),
         .code = StatusCodeName(code),
         .duration = absl::FromChrono(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed)),
@@ -122,6 +139,7 @@ class CallObserver final : public grpc::experimental::Interceptor {
   const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   const std::shared_ptr<Sinks> sinks_;
   ServerRpcInfo* const info_;
+  const std::string path_;  // "/package.Service/Method"
   MethodMetrics& metrics_;
   TraceParent trace_;  // This call's span: the trace id and our span id.
   std::string peer_;

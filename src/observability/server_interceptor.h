@@ -22,7 +22,9 @@ struct InterceptorOptions {
 //  - metrics in `registry`, as go-grpc-prometheus names them: grpc_server_started_total,
 //    grpc_server_handled_total{grpc_code="OK"|"NOT_FOUND"|...} and the histogram
 //    grpc_server_handling_seconds (LatencyBuckets()), labelled grpc_type, grpc_service and
-//    grpc_method, timed from the call's arrival to its status;
+//    grpc_method, timed from the call's arrival to its status; calls to methods the server
+//    does not have (UNIMPLEMENTED) count as grpc_service="unknown", grpc_method="unknown", so
+//    callers cannot create series at will;
 //  - W3C trace context: the trace id of a valid incoming `traceparent` is kept, otherwise a
 //    new one is made; either way the call gets a new span id, and the status carries the
 //    trailing metadata `traceparent: 00-<trace id>-<server span id>-<flags>`;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <system_error>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -122,9 +123,20 @@ void AppendSummary(std::string& out, absl::string_view name,
 std::string FormatSampleValue(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  char buffer[32];
-  const std::to_chars_result result = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  if (result.ec != std::errc()) return "NaN";  // Cannot happen: 32 bytes hold any double.
+  // Go's strconv.FormatFloat(value, 'g', -1, 64), as the Go client writes values and `le`:
+  // the shortest round-trip digits, in exponent form when the decimal exponent is below -4 or
+  // at least 6. Matching it keeps `le` label values equal across exporters.
+  char buffer[64];
+  std::to_chars_result result =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
+  const absl::string_view scientific(buffer, result.ptr - buffer);
+  int exponent = 0;
+  const size_t e = scientific.find('e');
+  if (e == absl::string_view::npos || !absl::SimpleAtoi(scientific.substr(e + 1), &exponent)) {
+    return std::string(scientific);  // Cannot happen: to_chars always writes an exponent.
+  }
+  if (exponent < -4 || exponent >= 6) return std::string(scientific);
+  result = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed);
   return std::string(buffer, result.ptr);
 }
 

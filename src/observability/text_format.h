@@ -18,8 +18,10 @@ inline constexpr char kTextFormatContentType[] = "text/plain; version=0.0.4; cha
 // and `_count`; summaries their quantiles, `_sum` and `_count`. Timestamps are not written.
 std::string RenderText(const std::vector<prometheus::MetricFamily>& families);
 
-// Returns `value` as the text format writes sample values and `le` bounds: the shortest
-// decimal that reads back as the same double ("0.005", "1e+22"), or "+Inf", "-Inf", "NaN".
+// Returns `value` as the text format writes sample values and `le` bounds, spelled as the Go
+// client spells them (strconv.FormatFloat 'g', -1): the shortest digits that read back as the
+// same double, in exponent form below 1e-4 and from 1e6 ("0.0001", "123456", "1e+06",
+// "1.5e-05"), or "+Inf", "-Inf", "NaN".
 std::string FormatSampleValue(double value);
 
 }  // namespace misc::observability

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/time/clock.h"
+#include "src/auth/viewer_from_metadata.h"
 #include "src/status/grpc_status.h"
 
 namespace misc::server {
@@ -21,33 +23,59 @@ class BlockingCallReactor final : public grpc::ServerUnaryReactor {
   db::QueryCanceller canceller_;
 };
 
-}  // namespace
-
-grpc::ServerUnaryReactor* CallRunner::Finish(grpc::CallbackServerContext* context,
-                                             const absl::Status& status) {
+grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
+                                     const absl::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(status::ToGrpcStatus(status));
   return reactor;
 }
 
+}  // namespace
+
+absl::StatusOr<auth::Viewer> CallRunner::Authenticate(
+    grpc::CallbackServerContext* context) const {
+  return auth::ViewerFromMetadata(verifier_, context->client_metadata(), absl::Now());
+}
+
+absl::Time CallRunner::DeadlineOf(grpc::CallbackServerContext* context) const {
+  return std::min(absl::FromChrono(context->deadline()), absl::Now() + max_call_timeout_);
+}
+
+grpc::ServerUnaryReactor* CallRunner::Finish(grpc::CallbackServerContext* context,
+                                             const absl::Status& status) {
+  absl::StatusOr<auth::Viewer> viewer = Authenticate(context);
+  return FinishWith(context, viewer.ok() ? status : viewer.status());
+}
+
+grpc::ServerUnaryReactor* CallRunner::Serve(
+    grpc::CallbackServerContext* context,
+    absl::FunctionRef<absl::Status(const CallContext&)> answer) {
+  absl::StatusOr<auth::Viewer> viewer = Authenticate(context);
+  if (!viewer.ok()) return FinishWith(context, viewer.status());
+  return FinishWith(context, answer(CallContext{.viewer = *viewer,
+                                                .deadline = DeadlineOf(context)}));
+}
+
 grpc::ServerUnaryReactor* CallRunner::Run(
     grpc::CallbackServerContext* context,
     absl::AnyInvocable<absl::Status(const CallContext&) &&> work) {
+  absl::StatusOr<auth::Viewer> viewer = Authenticate(context);
+  if (!viewer.ok()) return FinishWith(context, viewer.status());
   auto* reactor = new BlockingCallReactor();
-  const absl::Time deadline =
-      std::min(absl::FromChrono(context->deadline()), absl::Now() + max_call_timeout_);
-  const bool queued =
-      executor_.Submit([context, reactor, deadline, work = std::move(work)]() mutable {
-        absl::Status status;
-        if (context->IsCancelled()) {
-          status = absl::CancelledError("call cancelled before it was served");
-        } else if (absl::Now() >= deadline) {
-          status = absl::DeadlineExceededError("deadline exceeded before the call was served");
-        } else {
-          status = std::move(work)(CallContext{deadline, &reactor->canceller()});
-        }
-        reactor->Finish(status::ToGrpcStatus(status));
-      });
+  const absl::Time deadline = DeadlineOf(context);
+  const bool queued = executor_.Submit([context, reactor, deadline, viewer = *viewer,
+                                        work = std::move(work)]() mutable {
+    absl::Status status;
+    if (context->IsCancelled()) {
+      status = absl::CancelledError("call cancelled before it was served");
+    } else if (absl::Now() >= deadline) {
+      status = absl::DeadlineExceededError("deadline exceeded before the call was served");
+    } else {
+      status = std::move(work)(
+          CallContext{.viewer = viewer, .deadline = deadline, .canceller = &reactor->canceller()});
+    }
+    reactor->Finish(status::ToGrpcStatus(status));
+  });
   if (!queued) {
     reactor->Finish(status::ToGrpcStatus(absl::UnavailableError("server overloaded, retry later")));
   }

@@ -6,7 +6,10 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "src/auth/jwt_verifier.h"
+#include "src/auth/viewer.h"
 #include "src/db/pool.h"
 #include "src/server/blocking_executor.h"
 
@@ -14,38 +17,54 @@ namespace misc::server {
 
 // What the work of one call knows about the call.
 struct CallContext {
+  // Who is asking: verified from the `authorization` metadata, or anonymous.
+  auth::Viewer viewer = auth::Viewer::Anonymous();
   // When the answer is due: the caller's deadline, capped by --max_call_timeout.
-  absl::Time deadline;
-  // Stops the call's query when the caller cancels.
+  absl::Time deadline = absl::InfiniteFuture();
+  // Stops the call's query when the caller cancels; nullptr for answers from memory.
   db::QueryCanceller* canceller = nullptr;
 
   // Returns the bounds to hand to the store for this call's database reads.
   db::ReadBounds read_bounds() const { return {deadline, canceller}; }
 };
 
-// Runs the blocking part of unary calls off gRPC's callback threads and finishes them.
+// The one way a handler answers a unary call. Every path first establishes who is calling:
+// a present but invalid token fails the call with UNAUTHENTICATED before anything else runs,
+// so no handler can serve a bad token as anonymous.
 class CallRunner {
  public:
-  CallRunner(BlockingExecutor& executor, absl::Duration max_call_timeout)
-      : executor_(executor), max_call_timeout_(max_call_timeout) {}
+  // `verifier` may be nullptr: then every token is UNAUTHENTICATED and only anonymous calls
+  // are served.
+  CallRunner(BlockingExecutor& executor, absl::Duration max_call_timeout,
+             const auth::JwtVerifier* verifier)
+      : executor_(executor), max_call_timeout_(max_call_timeout), verifier_(verifier) {}
 
-  // Queues `work` on the blocking executor and finishes the call with the status it
-  // returns (the response must be filled by then). A caller's cancellation cancels the
-  // running query. Fails the call with UNAVAILABLE when the
-  // executor's queue is full, and with DEADLINE_EXCEEDED or CANCELLED without running `work`
-  // when the call is already over by the time a worker picks it up. Returns the reactor the
-  // callback handler must return.
+  // Queues blocking `work` (database reads) on the executor and finishes the call with the
+  // status it returns (the response must be filled by then). A caller's cancellation
+  // cancels the running query. Fails the call with UNAVAILABLE when the executor's queue is
+  // full, and with DEADLINE_EXCEEDED or CANCELLED without running `work` when the call is
+  // already over by the time a worker picks it up. Returns the reactor the handler returns.
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* context,
                                 absl::AnyInvocable<absl::Status(const CallContext&) &&> work);
 
-  // Finishes the call at once with `status`; for answers that need no blocking work, such as
-  // a rejected request or an answer from memory. Returns the reactor to return.
-  static grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
-                                          const absl::Status& status);
+  // Runs non-blocking `answer` (from memory) right away on the calling thread and finishes
+  // the call with its status. Returns the reactor the handler returns.
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
+                                  absl::FunctionRef<absl::Status(const CallContext&)> answer);
+
+  // Finishes the call with `status`, e.g. a rejected request (UNAUTHENTICATED wins over it
+  // when the token is bad). Returns the reactor the handler returns.
+  grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
+                                   const absl::Status& status);
 
  private:
+  // Returns the viewer of the call, or UNAUTHENTICATED.
+  absl::StatusOr<auth::Viewer> Authenticate(grpc::CallbackServerContext* context) const;
+  absl::Time DeadlineOf(grpc::CallbackServerContext* context) const;
+
   BlockingExecutor& executor_;
   const absl::Duration max_call_timeout_;
+  const auth::JwtVerifier* const verifier_;
 };
 
 }  // namespace misc::server

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.pb.h"
+#include "src/auth/jwt_verifier.h"
 #include "src/db/pool.h"
 #include "src/log/logging.h"
 #include "src/server/blocking_executor.h"
@@ -46,8 +47,14 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   // they are destroyed first, after the server.
   db::Pool pool(config.pool);
   BlockingExecutor executor(config.pool.size, config.pool.max_waiters);
-  CallRunner calls(executor, config.max_call_timeout);
   refresh::Refresher refresher;
+  absl::StatusOr<std::unique_ptr<auth::JwtVerifier>> verifier =
+      auth::JwtVerifier::FromFlags(refresher);
+  if (!verifier.ok()) {
+    spdlog::critical("cannot set up JWT verification: {}", verifier.status().ToString());
+    return 1;
+  }
+  CallRunner calls(executor, config.max_call_timeout, verifier->get());
   ServiceEnv env{pool, calls, refresher};
 
   std::vector<HostedService> services;
