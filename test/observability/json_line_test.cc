@@ -1,0 +1,78 @@
+#include "src/observability/json_line.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "absl/time/time.h"
+#include "src/observability/access_log.h"
+
+namespace misc::observability {
+namespace {
+
+// Parses `line` strictly; fails the test when it is not one valid JSON object.
+nlohmann::json ParseLine(const std::string& line) {
+  EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+  EXPECT_TRUE(nlohmann::json::accept(line)) << line;
+  return nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+}
+
+TEST(JsonLineTest, EscapesQuotesBackslashesAndControlCharacters) {
+  const std::string nasty = std::string("a\"b\\c\nd\re\tf\x01g\x1f\x7fh") + '\0' + "i";
+  const nlohmann::json parsed = ParseLine(JsonLine().AddString("k\"ey", nasty).Finish());
+  EXPECT_EQ(parsed["k\"ey"], nasty);
+}
+
+TEST(JsonLineTest, KeepsValidUtf8AndReplacesInvalidBytes) {
+  const nlohmann::json parsed = ParseLine(JsonLine()
+                                              .AddString("valid", "日本 🍣 é")
+                                              .AddString("stray",
+                                                         "a\xff"
+                                                         "b")
+                                              .AddString("overlong", "\xc0\xaf")
+                                              .AddString("surrogate", "\xed\xa0\x80")
+                                              .AddString("truncated", "\xe6\x97")
+                                              .AddString("too_big", "\xf4\x90\x80\x80")
+                                              .Finish());
+  EXPECT_EQ(parsed["valid"], "日本 🍣 é");
+  EXPECT_EQ(parsed["stray"], "a\uFFFDb");
+  EXPECT_EQ(parsed["overlong"], "\uFFFD\uFFFD");
+  EXPECT_EQ(parsed["surrogate"], "\uFFFD\uFFFD\uFFFD");
+  EXPECT_EQ(parsed["truncated"], "\uFFFD\uFFFD");
+  EXPECT_EQ(parsed["too_big"], "\uFFFD\uFFFD\uFFFD\uFFFD");
+}
+
+TEST(JsonLineTest, WritesBoolsAndNumbers) {
+  const std::string line = JsonLine()
+                               .AddBool("yes", true)
+                               .AddBool("no", false)
+                               .AddNumber("ms", 1.23456, 3)
+                               .AddNumber("nan", std::nan(""), 3)
+                               .Finish();
+  EXPECT_EQ(line, R"({"yes":true,"no":false,"ms":1.235,"nan":null})");
+}
+
+TEST(JsonLineTest, EmptyObject) { EXPECT_EQ(JsonLine().Finish(), "{}"); }
+
+TEST(AccessLogTest, FormatsEveryFieldOnOneJsonLine) {
+  const std::string line = FormatAccessLog({
+      .time = absl::FromUnixMicros(1714564800123456),
+      .service = "grpc.health.v1.Health",
+      .method = "Check",
+      .grpc_type = "unary",
+      .code = "NOT_FOUND",
+      .duration = absl::Microseconds(1234),
+      .peer = "ipv6:[::1]:5555",
+      .logged_in = true,
+      .trace_id = "4bf92f3577b34da6a3ce929d0e0e4736",
+  });
+  EXPECT_EQ(line, R"({"time":"2024-05-01T12:00:00.123456Z","log":"access",)"
+                  R"("service":"grpc.health.v1.Health","method":"Check","grpc_type":"unary",)"
+                  R"("code":"NOT_FOUND","duration_ms":1.234,"peer":"ipv6:[::1]:5555",)"
+                  R"("logged_in":true,"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"})");
+  ParseLine(line);
+}
+
+}  // namespace
+}  // namespace misc::observability
