@@ -27,7 +27,8 @@ grpc::ServerUnaryReactor* RestaurantService::GetRestaurant(grpc::CallbackServerC
     return calls_.Finish(context, status::InvalidField("restaurant_id", "must be positive"));
   }
   return calls_.Run(context, [this, request, response](const server::CallContext& call) {
-    return store_.Get(request->restaurant_id(), call.read_bounds(), response->mutable_restaurant());
+    return store_.Get(request->restaurant_id(), call.viewer.user_id(), call.read_bounds(),
+                      response->mutable_restaurant());
   });
 }
 
@@ -50,7 +51,7 @@ grpc::ServerUnaryReactor* RestaurantService::BatchGetRestaurants(
     return calls_.Finish(context, invalid);
   }
   return calls_.Run(context, [this, request, response](const server::CallContext& call) {
-    return store_.BatchGet(request->restaurant_ids(), call.read_bounds(),
+    return store_.BatchGet(request->restaurant_ids(), call.viewer.user_id(), call.read_bounds(),
                            response->mutable_restaurants());
   });
 }
@@ -81,7 +82,9 @@ grpc::ServerUnaryReactor* RestaurantService::ListRestaurants(
     ListQuery lookahead = query;
     lookahead.limit = query.limit + 1;
     auto* restaurants = response->mutable_restaurants();
-    if (absl::Status read = store_.List(lookahead, call.read_bounds(), restaurants); !read.ok()) {
+    if (absl::Status read =
+            store_.List(lookahead, call.viewer.user_id(), call.read_bounds(), restaurants);
+        !read.ok()) {
       return read;
     }
     if (restaurants->size() > query.limit) {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -63,6 +64,11 @@ constexpr db::Statement kListByAreaAndGenre{
 
 #undef MISC_RESTAURANT_COLUMNS
 
+// Which of a page's restaurants the logged-in viewer bookmarked: one query per call.
+constexpr db::Statement kSelectBookmarked{
+    "restaurant.bookmarked",
+    "SELECT restaurant_id FROM bookmarks WHERE user_id = $1 AND restaurant_id = ANY($2::bigint[])"};
+
 void FillRestaurant(const pqxx::row& row, v1::Restaurant* out) {
   out->set_restaurant_id(row[0].as<int64_t>());
   out->set_name(row[1].as<std::string>());
@@ -96,21 +102,46 @@ std::string PostgresArray(absl::Span<const int64_t> ids) {
   return absl::StrCat("{", absl::StrJoin(ids, ","), "}");
 }
 
+// Sets viewer.bookmarked on every restaurant of `restaurants` for logged-in `viewer`; leaves
+// them alone (viewer unset) for an anonymous one.
+void SetViewerState(db::Transaction& tx, std::optional<int64_t> viewer,
+                    absl::Span<v1::Restaurant* const> restaurants) {
+  if (!viewer.has_value() || restaurants.empty()) return;
+  std::vector<int64_t> ids;
+  ids.reserve(restaurants.size());
+  for (const v1::Restaurant* restaurant : restaurants) ids.push_back(restaurant->restaurant_id());
+  absl::flat_hash_set<int64_t> bookmarked;
+  for (const pqxx::row& row : tx.Exec(kSelectBookmarked, *viewer, PostgresArray(ids))) {
+    bookmarked.insert(row[0].as<int64_t>());
+  }
+  for (v1::Restaurant* restaurant : restaurants) {
+    restaurant->mutable_viewer()->set_bookmarked(bookmarked.contains(restaurant->restaurant_id()));
+  }
+}
+
+void SetViewerState(db::Transaction& tx, std::optional<int64_t> viewer,
+                    google::protobuf::RepeatedPtrField<v1::Restaurant>& restaurants) {
+  SetViewerState(
+      tx, viewer,
+      std::vector<v1::Restaurant*>(restaurants.pointer_begin(), restaurants.pointer_end()));
+}
+
 }  // namespace
 
-absl::Status RestaurantStore::Get(int64_t restaurant_id, const db::ReadBounds& bounds,
-                                  v1::Restaurant* out) {
+absl::Status RestaurantStore::Get(int64_t restaurant_id, std::optional<int64_t> viewer,
+                                  const db::ReadBounds& bounds, v1::Restaurant* out) {
   return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
     out->Clear();  // The pool may run this body twice (one retry on a broken connection).
     const pqxx::result rows = tx.Exec(kSelectRestaurant, restaurant_id);
     if (rows.empty()) return status::NotFound("restaurant", absl::StrCat(restaurant_id));
     FillRestaurant(rows[0], out);
+    SetViewerState(tx, viewer, {out});
     return absl::OkStatus();
   });
 }
 
 absl::Status RestaurantStore::BatchGet(absl::Span<const int64_t> restaurant_ids,
-                                       const db::ReadBounds& bounds,
+                                       std::optional<int64_t> viewer, const db::ReadBounds& bounds,
                                        google::protobuf::RepeatedPtrField<v1::Restaurant>* out) {
   return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
     out->Clear();  // The pool may run this body twice (one retry on a broken connection).
@@ -129,11 +160,13 @@ absl::Status RestaurantStore::BatchGet(absl::Span<const int64_t> restaurant_ids,
     if (!missing.empty()) return status::NotFound("restaurant", absl::StrJoin(missing, ", "));
     out->Reserve(static_cast<int>(restaurant_ids.size()));
     for (int64_t id : restaurant_ids) FillRestaurant(rows[row_of_id[id]], out->Add());
+    SetViewerState(tx, viewer, *out);
     return absl::OkStatus();
   });
 }
 
-absl::Status RestaurantStore::List(const ListQuery& query, const db::ReadBounds& bounds,
+absl::Status RestaurantStore::List(const ListQuery& query, std::optional<int64_t> viewer,
+                                   const db::ReadBounds& bounds,
                                    google::protobuf::RepeatedPtrField<v1::Restaurant>* out) {
   // With no cursor, start before every key: -review_count is at least -INT32_MAX.
   const int32_t after_rank =
@@ -154,6 +187,7 @@ absl::Status RestaurantStore::List(const ListQuery& query, const db::ReadBounds&
     }
     out->Reserve(static_cast<int>(rows.size()));
     for (const pqxx::row& row : rows) FillRestaurant(row, out->Add());
+    SetViewerState(tx, viewer, *out);
     return absl::OkStatus();
   });
 }

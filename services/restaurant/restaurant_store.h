@@ -27,24 +27,29 @@ struct ListQuery {
   std::optional<RankCursor> after;
 };
 
-// Reads restaurants from PostgreSQL. Every method bounds its queries by `bounds` (deadline,
-// cancellation) and returns the pool's statuses (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL) on
-// database errors.
+// Reads restaurants from PostgreSQL. For a logged-in viewer (a user id) every restaurant
+// returned carries viewer.bookmarked, read in the same transaction with one query per call. Every
+// method bounds its queries by `bounds` (deadline, cancellation) and returns the pool's statuses
+// (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL) on database errors.
 class RestaurantStore {
  public:
   explicit RestaurantStore(db::Pool& pool) : pool_(pool) {}
 
-  // Fills `out` with restaurant `restaurant_id`. Returns NOT_FOUND when there is none.
-  absl::Status Get(int64_t restaurant_id, const db::ReadBounds& bounds, v1::Restaurant* out);
+  // Fills `out` with restaurant `restaurant_id`, with viewer state when `viewer` (a user id)
+  // is set. Returns NOT_FOUND when there is none.
+  absl::Status Get(int64_t restaurant_id, std::optional<int64_t> viewer,
+                   const db::ReadBounds& bounds, v1::Restaurant* out);
 
   // Appends the restaurants `restaurant_ids` to `out` in that order (duplicates repeated).
   // Returns NOT_FOUND naming every id with no restaurant, leaving `out` unspecified.
-  absl::Status BatchGet(absl::Span<const int64_t> restaurant_ids, const db::ReadBounds& bounds,
+  absl::Status BatchGet(absl::Span<const int64_t> restaurant_ids, std::optional<int64_t> viewer,
+                        const db::ReadBounds& bounds,
                         google::protobuf::RepeatedPtrField<v1::Restaurant>* out);
 
   // Appends up to `query.limit` open restaurants in rank order (review_count descending, then
   // restaurant_id ascending) after `query.after` to `out`.
-  absl::Status List(const ListQuery& query, const db::ReadBounds& bounds,
+  absl::Status List(const ListQuery& query, std::optional<int64_t> viewer,
+                    const db::ReadBounds& bounds,
                     google::protobuf::RepeatedPtrField<v1::Restaurant>* out);
 
  private:

@@ -20,6 +20,11 @@ std::string ListFilter(const v1::ListReviewsRequest& request) {
   return absl::StrCat("misc.review.v1.ListReviews?restaurant_id=", request.restaurant_id());
 }
 
+// Logged-in callers read whole bodies; anonymous ones only what they may be shown.
+int32_t BodyCodePointsFor(const auth::Viewer& viewer) {
+  return viewer.is_anonymous() ? kAnonymousBodyRead : kWholeBody;
+}
+
 int64_t MicrosOf(const google::protobuf::Timestamp& time) {
   return time.seconds() * 1000000 + time.nanos() / 1000;
 }
@@ -46,8 +51,7 @@ grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext
   }
   const std::string filter = ListFilter(*request);
   ListQuery query{.restaurant_id = request->restaurant_id(),
-                  .limit = pagination::EffectivePageSize(request->page_size()),
-                  .body_code_points = kAnonymousBodyRead};
+                  .limit = pagination::EffectivePageSize(request->page_size())};
   if (!request->page_token().empty()) {
     absl::StatusOr<pagination::Cursor> cursor =
         pagination::DecodePageToken(request->page_token(), filter, 2);
@@ -58,8 +62,11 @@ grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext
     // One row more than the page tells whether another page follows.
     ListQuery lookahead = query;
     lookahead.limit = query.limit + 1;
+    lookahead.body_code_points = BodyCodePointsFor(call.viewer);
     auto* reviews = response->mutable_reviews();
-    if (absl::Status read = store_.List(lookahead, call.read_bounds(), reviews); !read.ok()) {
+    if (absl::Status read =
+            store_.List(lookahead, call.viewer.user_id(), call.read_bounds(), reviews);
+        !read.ok()) {
       return read;
     }
     if (reviews->size() > query.limit) {
@@ -68,7 +75,9 @@ grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext
       response->set_next_page_token(
           pagination::EncodePageToken(filter, {MicrosOf(last.create_time()), last.review_id()}));
     }
-    for (v1::Review& review : *reviews) ShapeForAnonymous(&review);
+    if (call.viewer.is_anonymous()) {
+      for (v1::Review& review : *reviews) ShapeForAnonymous(&review);
+    }
     return absl::OkStatus();
   });
 }
@@ -81,12 +90,12 @@ grpc::ServerUnaryReactor* ReviewService::GetReview(grpc::CallbackServerContext* 
   }
   return calls_.Run(context, [this, request, response](const server::CallContext& call) {
     v1::Review* review = response->mutable_review();
-    if (absl::Status read =
-            store_.Get(request->review_id(), kAnonymousBodyRead, call.read_bounds(), review);
+    if (absl::Status read = store_.Get(request->review_id(), BodyCodePointsFor(call.viewer),
+                                       call.viewer.user_id(), call.read_bounds(), review);
         !read.ok()) {
       return read;
     }
-    ShapeForAnonymous(review);
+    if (call.viewer.is_anonymous()) ShapeForAnonymous(review);
     return absl::OkStatus();
   });
 }

@@ -1,9 +1,13 @@
 #include "services/review/review_store.h"
 
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "src/db/transaction.h"
 #include "src/status/errors.h"
 
@@ -43,6 +47,11 @@ constexpr db::Statement kListAfter{
 constexpr db::Statement kSelectRestaurantExists{
     "review.restaurant_exists", "SELECT 1 FROM restaurants WHERE restaurant_id = $1"};
 
+// Which of a page's reviews the logged-in viewer liked: one query per call.
+constexpr db::Statement kSelectLiked{
+    "review.liked",
+    "SELECT review_id FROM review_likes WHERE user_id = $1 AND review_id = ANY($2::bigint[])"};
+
 void SetTimestamp(int64_t micros, google::protobuf::Timestamp* out) {
   int64_t seconds = micros / kMicrosPerSecond;
   int64_t remainder = micros % kMicrosPerSecond;
@@ -65,19 +74,40 @@ void FillReview(const pqxx::row& row, v1::Review* out) {
   out->set_like_count(row[7].as<int32_t>());
 }
 
+// Sets liked_by_viewer on every review of `reviews` for logged-in `viewer`.
+void SetLikedByViewer(db::Transaction& tx, std::optional<int64_t> viewer,
+                      absl::Span<v1::Review* const> reviews) {
+  if (!viewer.has_value() || reviews.empty()) return;
+  std::string ids = "{";
+  for (const v1::Review* review : reviews) {
+    absl::StrAppend(&ids, ids.size() > 1 ? "," : "", review->review_id());
+  }
+  ids += "}";
+  absl::flat_hash_set<int64_t> liked;
+  for (const pqxx::row& row : tx.Exec(kSelectLiked, *viewer, ids)) {
+    liked.insert(row[0].as<int64_t>());
+  }
+  for (v1::Review* review : reviews)
+    review->set_liked_by_viewer(liked.contains(review->review_id()));
+}
+
 }  // namespace
 
 absl::Status ReviewStore::Get(int64_t review_id, int32_t body_code_points,
-                              const db::ReadBounds& bounds, v1::Review* out) {
+                              std::optional<int64_t> viewer, const db::ReadBounds& bounds,
+                              v1::Review* out) {
   return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
+    out->Clear();  // The pool may run this twice, after replacing a broken connection.
     const pqxx::result rows = tx.Exec(kSelectReview, body_code_points, review_id);
     if (rows.empty()) return status::NotFound("review", absl::StrCat(review_id));
     FillReview(rows[0], out);
+    SetLikedByViewer(tx, viewer, {out});
     return absl::OkStatus();
   });
 }
 
-absl::Status ReviewStore::List(const ListQuery& query, const db::ReadBounds& bounds,
+absl::Status ReviewStore::List(const ListQuery& query, std::optional<int64_t> viewer,
+                               const db::ReadBounds& bounds,
                                google::protobuf::RepeatedPtrField<v1::Review>* out) {
   return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
     out->Clear();  // The pool may run this twice, after replacing a broken connection.
@@ -92,6 +122,8 @@ absl::Status ReviewStore::List(const ListQuery& query, const db::ReadBounds& bou
     }
     out->Reserve(static_cast<int>(rows.size()));
     for (const pqxx::row& row : rows) FillReview(row, out->Add());
+    SetLikedByViewer(tx, viewer,
+                     std::vector<v1::Review*>(out->pointer_begin(), out->pointer_end()));
     return absl::OkStatus();
   });
 }

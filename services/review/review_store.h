@@ -32,8 +32,9 @@ struct ListQuery {
 };
 
 // Reads reviews from PostgreSQL. Bodies come back cut to the caller's `body_code_points`
-// (whole code points, never mid-character); body_truncated and liked_by_viewer are left for
-// the service to set. Every method bounds its queries by `bounds` (deadline, cancellation) and
+// (whole code points, never mid-character); body_truncated is left for the service to set.
+// For a logged-in `viewer` (a user id) liked_by_viewer is read in the same transaction, with
+// one query per call. Every method bounds its queries by `bounds` (deadline, cancellation) and
 // returns the pool's statuses (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL) on database errors.
 class ReviewStore {
  public:
@@ -41,14 +42,15 @@ class ReviewStore {
 
   // Fills `out` with review `review_id`, reading at most `body_code_points` code points of its
   // body. Returns NOT_FOUND when there is none.
-  absl::Status Get(int64_t review_id, int32_t body_code_points, const db::ReadBounds& bounds,
-                   v1::Review* out);
+  absl::Status Get(int64_t review_id, int32_t body_code_points, std::optional<int64_t> viewer,
+                   const db::ReadBounds& bounds, v1::Review* out);
 
   // Replaces `out` with up to `query.limit` reviews of restaurant `query.restaurant_id`, newest
   // first (create_time descending, then review_id descending), after `query.after`. Returns
   // NOT_FOUND when the restaurant does not exist; an existing one with no (more) reviews
   // yields an empty `out`.
-  absl::Status List(const ListQuery& query, const db::ReadBounds& bounds,
+  absl::Status List(const ListQuery& query, std::optional<int64_t> viewer,
+                    const db::ReadBounds& bounds,
                     google::protobuf::RepeatedPtrField<v1::Review>* out);
 
  private:
