@@ -26,8 +26,8 @@ constexpr std::array<uint8_t, 256> kDecode = MakeDecodeTable();
 std::optional<std::string> Base64UrlDecode(absl::string_view encoded) {
   // A lone trailing character carries only 6 bits: no byte string encodes to that length.
   if (encoded.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(encoded.size() / 4 * 3 + 2);
+  std::string out(encoded.size() * 6 / 8, '\0');
+  char* next = out.data();
   uint32_t buffer = 0;
   int bits = 0;
   for (const char c : encoded) {
@@ -37,7 +37,7 @@ std::optional<std::string> Base64UrlDecode(absl::string_view encoded) {
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
+      *next++ = static_cast<char>((buffer >> bits) & 0xff);
     }
   }
   // The 2 or 4 leftover bits are padding of the last character and must be zero.
