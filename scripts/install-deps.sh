@@ -14,7 +14,11 @@ APT_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler    # gRPC, protobuf
   golang-github-gogo-googleapis-dev grpc-proto                              # google/rpc, health protos
   libpqxx-dev libabsl-dev libspdlog-dev libfmt-dev libssl-dev libcpp-httplib-dev
+  nlohmann-json3-dev                                                        # JWT/JWKS parsing
+  prometheus-cpp-dev                                                        # metrics
   libgtest-dev libgmock-dev libbenchmark-dev                                # tests, benchmarks
+  prometheus                                                                # promtool (metrics test)
+  procps util-linux                                                         # prlimit, pkill in tests
   postgresql-15 postgresql-client-15                                        # database
   nodejs npm                                                                # for the buf CLI
   clang-format clang-tidy                                                   # style checks

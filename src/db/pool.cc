@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/log/logging.h"
@@ -54,6 +55,16 @@ int Pool::OpenConnections() const {
   return open_;
 }
 
+int Pool::BusyConnections() const {
+  absl::MutexLock lock(&mu_);
+  return open_ - static_cast<int>(idle_.size());
+}
+
+int Pool::Waiters() const {
+  absl::MutexLock lock(&mu_);
+  return waiters_;
+}
+
 absl::StatusOr<std::unique_ptr<Pool::Slot>> Pool::Connect() {
   try {
     auto slot = std::make_unique<Slot>();
@@ -67,6 +78,10 @@ absl::StatusOr<std::unique_ptr<Pool::Slot>> Pool::Connect() {
 }
 
 absl::StatusOr<std::unique_ptr<Pool::Slot>> Pool::Acquire(absl::Time deadline) {
+  const absl::Time start = absl::Now();
+  absl::Cleanup report_wait = [this, start] {
+    if (options_.on_acquire_wait) options_.on_acquire_wait(absl::Now() - start);
+  };
   {
     absl::MutexLock lock(&mu_);
     if (idle_.empty() && open_ >= options_.size) {

@@ -1,6 +1,7 @@
 #ifndef MISC_SRC_DB_POOL_H_
 #define MISC_SRC_DB_POOL_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@ struct PoolOptions {
   int max_waiters = 64;
   // How long opening one connection may take.
   absl::Duration connect_timeout = absl::Seconds(5);
+  // Called with how long each acquisition waited for a connection (metrics); may be empty.
+  std::function<void(absl::Duration)> on_acquire_wait;
 };
 
 // How long one call may use the database, and how it can be stopped early.
@@ -63,6 +66,15 @@ class Pool {
 
   // Returns how many connections are open now (idle or in use).
   int OpenConnections() const;
+
+  // Returns how many connections are in use now.
+  int BusyConnections() const;
+
+  // Returns how many calls wait for a free connection now.
+  int Waiters() const;
+
+  // Returns the most connections the pool opens.
+  int size() const { return options_.size; }
 
  private:
   struct Slot;

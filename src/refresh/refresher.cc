@@ -67,6 +67,13 @@ void Refresher::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::vector<std::string> Refresher::Names() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> names;
+  for (const Entry& entry : entries_) names.push_back(entry.name);
+  return names;
+}
+
 bool Refresher::AllLoaded() const {
   absl::MutexLock lock(&mu_);
   for (const Entry& entry : entries_) {

@@ -41,6 +41,9 @@ class Refresher {
   // Stops the background thread. Idempotent.
   void Stop();
 
+  // Returns the names of the registered reloads, in registration order.
+  std::vector<std::string> Names() const;
+
   // Returns true when every registered reload has succeeded at least once.
   bool AllLoaded() const;
 

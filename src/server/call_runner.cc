@@ -32,8 +32,7 @@ grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
 
 }  // namespace
 
-absl::StatusOr<auth::Viewer> CallRunner::Authenticate(
-    grpc::CallbackServerContext* context) const {
+absl::StatusOr<auth::Viewer> CallRunner::Authenticate(grpc::CallbackServerContext* context) const {
   return auth::ViewerFromMetadata(verifier_, context->client_metadata(), absl::Now());
 }
 
@@ -52,8 +51,8 @@ grpc::ServerUnaryReactor* CallRunner::Serve(
     absl::FunctionRef<absl::Status(const CallContext&)> answer) {
   absl::StatusOr<auth::Viewer> viewer = Authenticate(context);
   if (!viewer.ok()) return FinishWith(context, viewer.status());
-  return FinishWith(context, answer(CallContext{.viewer = *viewer,
-                                                .deadline = DeadlineOf(context)}));
+  return FinishWith(context,
+                    answer(CallContext{.viewer = *viewer, .deadline = DeadlineOf(context)}));
 }
 
 grpc::ServerUnaryReactor* CallRunner::Run(
@@ -63,19 +62,19 @@ grpc::ServerUnaryReactor* CallRunner::Run(
   if (!viewer.ok()) return FinishWith(context, viewer.status());
   auto* reactor = new BlockingCallReactor();
   const absl::Time deadline = DeadlineOf(context);
-  const bool queued = executor_.Submit([context, reactor, deadline, viewer = *viewer,
-                                        work = std::move(work)]() mutable {
-    absl::Status status;
-    if (context->IsCancelled()) {
-      status = absl::CancelledError("call cancelled before it was served");
-    } else if (absl::Now() >= deadline) {
-      status = absl::DeadlineExceededError("deadline exceeded before the call was served");
-    } else {
-      status = std::move(work)(
-          CallContext{.viewer = viewer, .deadline = deadline, .canceller = &reactor->canceller()});
-    }
-    reactor->Finish(status::ToGrpcStatus(status));
-  });
+  const bool queued = executor_.Submit(
+      [context, reactor, deadline, viewer = *viewer, work = std::move(work)]() mutable {
+        absl::Status status;
+        if (context->IsCancelled()) {
+          status = absl::CancelledError("call cancelled before it was served");
+        } else if (absl::Now() >= deadline) {
+          status = absl::DeadlineExceededError("deadline exceeded before the call was served");
+        } else {
+          status = std::move(work)(CallContext{
+              .viewer = viewer, .deadline = deadline, .canceller = &reactor->canceller()});
+        }
+        reactor->Finish(status::ToGrpcStatus(status));
+      });
   if (!queued) {
     reactor->Finish(status::ToGrpcStatus(absl::UnavailableError("server overloaded, retry later")));
   }

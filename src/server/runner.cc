@@ -16,9 +16,14 @@
 #include "src/auth/jwt_verifier.h"
 #include "src/db/pool.h"
 #include "src/log/logging.h"
+#include "src/observability/metrics_server.h"
+#include "src/observability/process_metrics.h"
+#include "src/observability/registry.h"
+#include "src/observability/server_interceptor.h"
 #include "src/server/blocking_executor.h"
 #include "src/server/call_runner.h"
 #include "src/server/fd_budget.h"
+#include "src/server/platform_metrics.h"
 #include "src/server/readiness.h"
 #include "src/server/signals.h"
 #include "src/server/transport_options.h"
@@ -45,7 +50,14 @@ int RunServer(absl::string_view name, const ServerConfig& config,
 
   // Declared in dependency order: services use the pool, the executor and the refresher, so
   // they are destroyed first, after the server.
-  db::Pool pool(config.pool);
+  observability::Registry& metrics = observability::DefaultRegistry();
+  observability::AddProcessMetrics(metrics);
+  db::PoolOptions pool_options = config.pool;
+  observability::Histogram& pool_wait = PoolWaitHistogram(metrics);
+  pool_options.on_acquire_wait = [&pool_wait](absl::Duration wait) {
+    pool_wait.Observe(absl::ToDoubleSeconds(wait));
+  };
+  db::Pool pool(pool_options);
   BlockingExecutor executor(config.pool.size, config.pool.max_waiters);
   refresh::Refresher refresher;
   absl::StatusOr<std::unique_ptr<auth::JwtVerifier>> verifier =
@@ -55,6 +67,8 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     return 1;
   }
   CallRunner calls(executor, config.max_call_timeout, verifier->get());
+  const std::vector<observability::CallbackRegistration> platform_metrics =
+      RegisterPlatformMetrics(metrics, pool, **verifier);
   ServiceEnv env{pool, calls, refresher};
 
   std::vector<HostedService> services;
@@ -75,6 +89,19 @@ int RunServer(absl::string_view name, const ServerConfig& config,
                  loaded.ToString());
   }
 
+  std::vector<observability::CallbackRegistration> snapshot_metrics =
+      RegisterSnapshotMetrics(metrics, refresher);
+  absl::StatusOr<std::unique_ptr<observability::MetricsServer>> metrics_server =
+      observability::StartMetricsServerFromFlags(metrics);
+  if (!metrics_server.ok()) {
+    spdlog::critical("cannot serve metrics: {}", metrics_server.status().ToString());
+    refresher.Stop();
+    return 1;
+  }
+  if (*metrics_server != nullptr) {
+    spdlog::info("metrics on port {} (/metrics)", (*metrics_server)->port());
+  }
+
   // Links the generated grpc.health.v1 descriptors into the binary so that reflection can
   // describe the Health service that gRPC's built-in implementation serves.
   grpc::health::v1::HealthCheckRequest::descriptor();
@@ -85,6 +112,7 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   int bound_port = 0;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &bound_port);
   ApplyTransportOptions(config, builder);
+  builder.experimental().SetInterceptorCreators(observability::MakeServerInterceptors(metrics));
   for (HostedService& hosted : services) builder.RegisterService(hosted.service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
@@ -110,6 +138,7 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   health.Shutdown();
   server->Wait();
   refresher.Stop();
+  if (*metrics_server != nullptr) (*metrics_server)->Stop();
   spdlog::info("{} stopped", name);
   return 0;
 }

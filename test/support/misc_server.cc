@@ -97,6 +97,8 @@ std::unique_ptr<ServerProcess> ServerProcess::Launch(const std::string& database
     std::vector<std::string> args = {absl::StrCat("--listen=", address),
                                      absl::StrCat("--database_url=", database_url)};
     if (!HasFlag(flags, "shutdown_delay")) args.push_back("--shutdown_delay=0s");
+    // Tests run in parallel: never contend for the default metrics port.
+    if (!HasFlag(flags, "metrics_listen")) args.push_back("--metrics_listen=127.0.0.1:0");
     args.insert(args.end(), flags.begin(), flags.end());
     absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(binary, args);
     if (!process.ok()) {

@@ -20,7 +20,7 @@ namespace misc::testing {
 class ServerProcess {
  public:
   // Starts `binary` with --listen on a free port, --database_url=`database_url`,
-  // --shutdown_delay=0s (unless `flags` sets it) and `flags`, and waits until health reports
+  // --shutdown_delay=0s and --metrics_listen=127.0.0.1:0 (unless `flags` sets them) and `flags`, and waits until health reports
   // SERVING for the whole server. On failure reports a test failure with the server's output
   // and returns nullptr.
   static std::unique_ptr<ServerProcess> Start(const std::string& database_url,
