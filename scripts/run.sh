@@ -10,7 +10,8 @@
 #   3. database: $DATABASE_URL when set; otherwise a local PostgreSQL kept in .state/pg
 #      (scripts/pg.sh start .state/pg) with a database `misc`
 #   4. misc-migrate up; misc-migrate seed when the restaurants table is empty
-#   5. misc-server in the foreground. Ctrl-C or SIGTERM stops it, then stops the local
+#   5. a development JWT key pair and JWKS in .state/jwt (misc-devtoken), used by the server
+#   6. misc-server in the foreground. Ctrl-C or SIGTERM stops it, then stops the local
 #      PostgreSQL if this script started it (its data stays in .state/pg for next time).
 #
 # Environment: DATABASE_URL (use that database; nothing is started or stopped), MISC_LISTEN
@@ -55,8 +56,8 @@ trap 'exit 129' HUP
 bash scripts/install-deps.sh
 say "building misc-server and misc-migrate (preset $PRESET)"
 cmake --preset "$PRESET" >/dev/null || die "cmake --preset $PRESET failed"
-cmake --build --preset "$PRESET" -j "${MISC_JOBS:-$(nproc)}" --target misc-server misc-migrate ||
-  die "build failed"
+cmake --build --preset "$PRESET" -j "${MISC_JOBS:-$(nproc)}" \
+  --target misc-server misc-migrate misc-devtoken || die "build failed"
 
 # Where CMake puts them (cmd/misc, cmd/migrate); searched for in case that changes.
 find_binary() {
@@ -72,6 +73,7 @@ find_binary() {
 }
 SERVER=$(find_binary misc-server "$BUILD_DIR/cmd/misc/misc-server")
 MIGRATE=$(find_binary misc-migrate "$BUILD_DIR/cmd/migrate/misc-migrate")
+DEVTOKEN=$(find_binary misc-devtoken "$BUILD_DIR/cmd/devtoken/misc-devtoken")
 
 # ---- 3. database ----
 if [[ -n ${DATABASE_URL:-} ]]; then
@@ -103,7 +105,14 @@ else
   say "database has $restaurants restaurants: not seeding"
 fi
 
-# ---- 5. server ----
+# ---- 5. a development key pair, so logged-in calls can be tried ----
+JWT_DIR=.state/jwt
+"$DEVTOKEN" --generate_jwks_dir="$JWT_DIR" >/dev/null || die "misc-devtoken --generate_jwks_dir failed"
+export MISC_JWKS_FILE=${MISC_JWKS_FILE:-$REPO_ROOT/$JWT_DIR/jwks.json}
+export MISC_JWT_ISSUER=${MISC_JWT_ISSUER:-misc-dev}
+export MISC_JWT_AUDIENCE=${MISC_JWT_AUDIENCE:-misc}
+
+# ---- 6. server ----
 export MISC_SHUTDOWN_DELAY=${MISC_SHUTDOWN_DELAY:-0s}
 listen=${MISC_LISTEN:-127.0.0.1:50051}
 args=("$@")
@@ -130,6 +139,11 @@ misc-server is starting on $listen. Try, from $REPO_ROOT in another terminal:
 
   # a restaurant
   ${curl_base[*]} http://$target/misc.restaurant.v1.RestaurantService/GetRestaurant -d '{"restaurantId": 1}'
+
+  # the same, logged in as user 42 (a token signed with the development key in $JWT_DIR)
+  TOKEN=\$($DEVTOKEN --key=$JWT_DIR/dev.key.pem --sub=42)
+  ${curl_base[*]} -H "authorization: Bearer \$TOKEN" \\
+    http://$target/misc.restaurant.v1.RestaurantService/GetRestaurant -d '{"restaurantId": 1}'
 
 Ctrl-C stops the server$( ((started_pg)) && echo " and the local PostgreSQL").
 
