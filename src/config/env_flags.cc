@@ -30,8 +30,7 @@ std::vector<char*> ParseFlags(int argc, char** argv, absl::string_view usage) {
     if (value == nullptr) continue;
     std::string error;
     if (!flag->ParseFrom(value, &error)) {
-      std::fprintf(stderr, "ERROR: environment variable %s: %s\n", variable.c_str(),
-                   error.c_str());
+      std::fprintf(stderr, "ERROR: environment variable %s: %s\n", variable.c_str(), error.c_str());
       std::exit(2);
     }
   }

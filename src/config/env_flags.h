@@ -2,8 +2,9 @@
 #define MISC_SRC_CONFIG_ENV_FLAGS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 namespace misc::config {
 

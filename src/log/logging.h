@@ -2,6 +2,7 @@
 #define MISC_SRC_LOG_LOGGING_H_
 
 #include <string>
+
 #include "absl/strings/string_view.h"
 #include "src/log/absl_format.h"
 

@@ -19,7 +19,8 @@ constexpr size_t kMaxCursorSize = 8;
 // are public anyway, so the key guards integrity, not secrecy.
 constexpr absl::string_view kMacKey = "misc.page-token.v1";
 
-std::array<unsigned char, EVP_MAX_MD_SIZE> Mac(absl::string_view filter, absl::string_view payload) {
+std::array<unsigned char, EVP_MAX_MD_SIZE> Mac(absl::string_view filter,
+                                               absl::string_view payload) {
   std::string message;
   message.reserve(filter.size() + 1 + payload.size());
   message.append(filter.data(), filter.size()).push_back('\0');

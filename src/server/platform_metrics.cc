@@ -46,7 +46,8 @@ std::vector<observability::CallbackRegistration> RegisterSnapshotMetrics(
         "When each in-memory snapshot last reloaded successfully (0: never).", {{"snapshot", name}},
         [&refresher, name] {
           const absl::Time last = refresher.LastSuccess(name);
-          return last == absl::InfinitePast() ? 0.0 : absl::ToDoubleSeconds(last - absl::UnixEpoch());
+          return last == absl::InfinitePast() ? 0.0
+                                              : absl::ToDoubleSeconds(last - absl::UnixEpoch());
         }));
   }
   return series;

@@ -1,10 +1,9 @@
 #include "src/status/errors.h"
 
-
 #include "absl/strings/cord.h"
-#include "absl/types/optional.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/types/optional.h"
 #include "google/rpc/error_details.pb.h"
 #include "src/status/type_urls.h"
 

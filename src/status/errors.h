@@ -2,10 +2,10 @@
 #define MISC_SRC_STATUS_ERRORS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace misc::status {
 
@@ -35,7 +35,8 @@ class FieldErrors {
 
 // Returns NOT_FOUND saying which `resource_type` named `resource_name` is missing, with a
 // google.rpc.ResourceInfo detail.
-[[nodiscard]] absl::Status NotFound(absl::string_view resource_type, absl::string_view resource_name);
+[[nodiscard]] absl::Status NotFound(absl::string_view resource_type,
+                                    absl::string_view resource_name);
 
 // Returns the field violations carried by `status` (empty when it carries none). Tests and
 // logs use this; handlers never need it.

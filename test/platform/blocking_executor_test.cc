@@ -26,7 +26,7 @@ TEST(BlockingExecutorTest, RefusesWhenTheQueueIsFull) {
     started.Notify();
     release.WaitForNotification();
   }));
-  started.WaitForNotification();  // The only worker is busy now.
+  started.WaitForNotification();         // The only worker is busy now.
   EXPECT_TRUE(executor.Submit([] {}));   // Fills the queue of one.
   EXPECT_FALSE(executor.Submit([] {}));  // Refused at once.
   release.Notify();

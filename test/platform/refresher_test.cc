@@ -63,7 +63,8 @@ TEST(RefresherTest, KeepsTheLastGoodValueWhileReloadsFailAndRecovers) {
   failing->store(true);
   const int seen = *snapshot->Get();
   const int attempts_before = attempts->load();
-  ASSERT_TRUE(Eventually([&] { return attempts->load() > attempts_before + 3; }, absl::Seconds(10)));
+  ASSERT_TRUE(
+      Eventually([&] { return attempts->load() > attempts_before + 3; }, absl::Seconds(10)));
   EXPECT_LE(*snapshot->Get(), attempts_before + 1);  // At most one reload raced the switch.
   EXPECT_GE(*snapshot->Get(), seen);
   failing->store(false);

@@ -78,8 +78,9 @@ ServerProcess* RestaurantServiceTest::server_ = nullptr;
 
 TEST_F(RestaurantServiceTest, GetRestaurantReturnsTheStoredRow) {
   const int64_t id = misc::testing::QueryInt64(
-      *database_url_, "SELECT restaurant_id FROM restaurants WHERE cardinality(genre_ids) > 0 "
-                      "AND NOT closed ORDER BY restaurant_id LIMIT 1");
+      *database_url_,
+      "SELECT restaurant_id FROM restaurants WHERE cardinality(genre_ids) > 0 "
+      "AND NOT closed ORDER BY restaurant_id LIMIT 1");
   grpc::ClientContext context;
   v1::GetRestaurantRequest request;
   request.set_restaurant_id(id);
@@ -93,7 +94,8 @@ TEST_F(RestaurantServiceTest, GetRestaurantReturnsTheStoredRow) {
             misc::testing::QueryString(*database_url_, "SELECT name_kana" + where));
   EXPECT_EQ(restaurant.address(),
             misc::testing::QueryString(*database_url_, "SELECT address" + where));
-  EXPECT_EQ(restaurant.area_id(), misc::testing::QueryInt64(*database_url_, "SELECT area_id" + where));
+  EXPECT_EQ(restaurant.area_id(),
+            misc::testing::QueryInt64(*database_url_, "SELECT area_id" + where));
   EXPECT_EQ(restaurant.review_count(),
             misc::testing::QueryInt64(*database_url_, "SELECT review_count" + where));
   EXPECT_EQ(restaurant.lunch_budget_yen(),
@@ -101,12 +103,10 @@ TEST_F(RestaurantServiceTest, GetRestaurantReturnsTheStoredRow) {
   EXPECT_EQ(restaurant.dinner_budget_yen(),
             misc::testing::QueryInt64(*database_url_, "SELECT dinner_budget_yen" + where));
   EXPECT_EQ(std::vector<int64_t>(restaurant.genre_ids().begin(), restaurant.genre_ids().end()),
-            misc::testing::QueryInt64Column(*database_url_,
-                                            "SELECT unnest(genre_ids)" + where));
+            misc::testing::QueryInt64Column(*database_url_, "SELECT unnest(genre_ids)" + where));
   EXPECT_EQ(restaurant.update_time().seconds(),
-            misc::testing::QueryInt64(*database_url_,
-                                      "SELECT floor(extract(epoch FROM update_time))::bigint" +
-                                          where));
+            misc::testing::QueryInt64(
+                *database_url_, "SELECT floor(extract(epoch FROM update_time))::bigint" + where));
   EXPECT_FALSE(restaurant.has_viewer()) << "viewer is only set for logged-in callers";
 }
 
@@ -164,8 +164,8 @@ TEST_F(RestaurantServiceTest, BatchGetAnswersInRequestOrderWithDuplicates) {
 }
 
 TEST_F(RestaurantServiceTest, BatchGetWithUnknownIdsFailsWholeNamingEveryMissingId) {
-  const int64_t known = misc::testing::QueryInt64(*database_url_,
-                                                   "SELECT min(restaurant_id) FROM restaurants");
+  const int64_t known =
+      misc::testing::QueryInt64(*database_url_, "SELECT min(restaurant_id) FROM restaurants");
   const int64_t missing =
       misc::testing::QueryInt64(*database_url_, "SELECT max(restaurant_id) + 1 FROM restaurants");
   grpc::ClientContext context;
@@ -228,12 +228,14 @@ TEST_F(RestaurantServiceTest, ListWithDefaultPageSizeWalksEverything) {
 
 TEST_F(RestaurantServiceTest, ListFiltersByAreaGenreAndBoth) {
   // The area and the genre with the most open restaurants, so the walks span several pages.
-  const int64_t area = misc::testing::QueryInt64(
-      *database_url_, "SELECT area_id FROM restaurants WHERE NOT closed GROUP BY area_id "
-                      "ORDER BY count(*) DESC, area_id LIMIT 1");
-  const int64_t genre = misc::testing::QueryInt64(
-      *database_url_, "SELECT g FROM restaurants, unnest(genre_ids) g WHERE NOT closed "
-                      "GROUP BY g ORDER BY count(*) DESC, g LIMIT 1");
+  const int64_t area =
+      misc::testing::QueryInt64(*database_url_,
+                                "SELECT area_id FROM restaurants WHERE NOT closed GROUP BY area_id "
+                                "ORDER BY count(*) DESC, area_id LIMIT 1");
+  const int64_t genre =
+      misc::testing::QueryInt64(*database_url_,
+                                "SELECT g FROM restaurants, unnest(genre_ids) g WHERE NOT closed "
+                                "GROUP BY g ORDER BY count(*) DESC, g LIMIT 1");
   v1::ListRestaurantsRequest request;
   request.set_page_size(5);
   request.set_area_id(area);
@@ -248,15 +250,14 @@ TEST_F(RestaurantServiceTest, ListFiltersByAreaGenreAndBoth) {
   EXPECT_EQ(by_genre, ExpectedListIds(absl::StrCat(" AND ", genre, " = ANY(genre_ids)")));
 
   request.set_area_id(area);
-  EXPECT_EQ(WalkAllPages(request),
-            ExpectedListIds(absl::StrCat(" AND area_id = ", area, " AND ", genre,
-                                         " = ANY(genre_ids)")));
+  EXPECT_EQ(WalkAllPages(request), ExpectedListIds(absl::StrCat(" AND area_id = ", area, " AND ",
+                                                                genre, " = ANY(genre_ids)")));
 }
 
 TEST_F(RestaurantServiceTest, ListOfAnAreaWithNoRestaurantsIsEmpty) {
   v1::ListRestaurantsRequest request;
-  request.set_area_id(misc::testing::QueryInt64(*database_url_,
-                                                "SELECT max(area_id) + 1000 FROM areas"));
+  request.set_area_id(
+      misc::testing::QueryInt64(*database_url_, "SELECT max(area_id) + 1000 FROM areas"));
   grpc::ClientContext context;
   v1::ListRestaurantsResponse response;
   ASSERT_TRUE(stub_->ListRestaurants(&context, request, &response).ok());

@@ -58,8 +58,7 @@ bool ReflectionDescribes(const std::shared_ptr<grpc::Channel>& channel, const st
   grpc::reflection::v1alpha::ServerReflectionResponse response;
   bool described = false;
   while (stream->Read(&response)) {
-    described = described ||
-                response.file_descriptor_response().file_descriptor_proto_size() > 0;
+    described = described || response.file_descriptor_response().file_descriptor_proto_size() > 0;
   }
   stream->Finish();
   return described;
@@ -122,7 +121,7 @@ INSTANTIATE_TEST_SUITE_P(
         BinaryCase{MISC_RESTAURANT_BINARY, {kRestaurant}, {kReview, kArea, kGenre, kRollout}}),
     [](const ::testing::TestParamInfo<BinaryCase>& param_info) {
       return param_info.param.hosted.size() == 1 ? std::string("misc_restaurant")
-                                           : std::string("misc_server");
+                                                 : std::string("misc_server");
     });
 
 TEST(SplitBinaryTest, ServiceItDoesNotHostIsUnimplemented) {

@@ -89,8 +89,7 @@ std::unique_ptr<ServerProcess> ServerProcess::StartUnready(const std::string& da
 
 std::unique_ptr<ServerProcess> ServerProcess::Launch(const std::string& database_url,
                                                      const std::vector<std::string>& flags,
-                                                     const std::string& binary,
-                                                     bool wait_serving) {
+                                                     const std::string& binary, bool wait_serving) {
   std::string last_output;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     const std::string address = absl::StrCat("127.0.0.1:", FreeLoopbackPort());

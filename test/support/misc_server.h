@@ -20,18 +20,18 @@ namespace misc::testing {
 class ServerProcess {
  public:
   // Starts `binary` with --listen on a free port, --database_url=`database_url`,
-  // --shutdown_delay=0s and --metrics_listen=127.0.0.1:0 (unless `flags` sets them) and `flags`, and waits until health reports
-  // SERVING for the whole server. On failure reports a test failure with the server's output
-  // and returns nullptr.
+  // --shutdown_delay=0s and --metrics_listen=127.0.0.1:0 (unless `flags` sets them) and `flags`,
+  // and waits until health reports SERVING for the whole server. On failure reports a test failure
+  // with the server's output and returns nullptr.
   static std::unique_ptr<ServerProcess> Start(const std::string& database_url,
                                               const std::vector<std::string>& flags = {},
                                               const std::string& binary = MISC_SERVER_BINARY);
 
   // Starts the server like Start but returns as soon as it accepts connections, whatever its
   // health says (for tests of readiness itself). Returns nullptr on failure.
-  static std::unique_ptr<ServerProcess> StartUnready(const std::string& database_url,
-                                                     const std::vector<std::string>& flags = {},
-                                                     const std::string& binary = MISC_SERVER_BINARY);
+  static std::unique_ptr<ServerProcess> StartUnready(
+      const std::string& database_url, const std::vector<std::string>& flags = {},
+      const std::string& binary = MISC_SERVER_BINARY);
 
   // Returns "127.0.0.1:<port>".
   const std::string& address() const { return address_; }
@@ -41,7 +41,8 @@ class ServerProcess {
 
   // Returns the health status of `service` ("" for the whole server), or UNKNOWN when the
   // check itself fails (e.g. NOT_FOUND for a service the server does not host).
-  grpc::health::v1::HealthCheckResponse::ServingStatus Health(const std::string& service = "") const;
+  grpc::health::v1::HealthCheckResponse::ServingStatus Health(
+      const std::string& service = "") const;
 
   // Sends SIGTERM and waits up to `timeout` for the exit. Returns the exit code, or -1 when
   // it did not exit in time.
