@@ -59,6 +59,10 @@ nlohmann::json HeaderFor(const SigningKey& key);
 // Returns valid claims at kNow: iss, aud, sub "42", iat kNow, exp kNow + 1h.
 nlohmann::json ValidClaims();
 
+// Returns valid claims at `now` (iss, aud, sub "42", iat `now`, exp `now` + 1h): for a real
+// server, which checks tokens against the real clock, pass absl::Now().
+nlohmann::json ValidClaimsAt(absl::Time now);
+
 // Signs `header` and `claims` (dumped compactly) with `key`; fails the test on error.
 std::string Sign(const SigningKey& key, const nlohmann::json& header, const nlohmann::json& claims,
                  EcdsaEncoding encoding = EcdsaEncoding::kRaw);
@@ -69,6 +73,45 @@ std::string SignText(const SigningKey& key, absl::string_view header_json,
 
 // Returns a valid token of `key` with ValidClaims().
 std::string ValidToken(const SigningKey& key);
+
+// The three base64url parts of a compact JWS, for building tampered tokens.
+struct JwsParts {
+  std::string header;
+  std::string payload;
+  std::string signature;
+
+  // Returns "header.payload.signature".
+  std::string Join() const;
+};
+
+// Splits compact JWS `token` at its dots; fails the test unless there are exactly three parts.
+JwsParts SplitJws(absl::string_view token);
+
+// Returns the unpadded base64url of `json` dumped compactly.
+std::string EncodeJson(const nlohmann::json& json);
+
+// Returns `token` with its header replaced by `header`, its signature kept (no longer valid).
+std::string WithHeader(absl::string_view token, const nlohmann::json& header);
+
+// Returns `token` with its payload replaced by `claims`, its signature kept (no longer valid).
+std::string WithClaims(absl::string_view token, const nlohmann::json& claims);
+
+// Returns `token` with one bit of its decoded signature flipped, re-encoded canonically.
+std::string WithFlippedSignatureBit(absl::string_view token);
+
+// Returns an unsigned token: header {"alg": `alg`, "typ": "JWT"}, `claims`, empty signature.
+std::string UnsignedToken(absl::string_view alg, const nlohmann::json& claims);
+
+// Returns the key-confusion forgery: header {"alg": `hmac_alg` (HS256, HS384 or HS512), "typ":
+// "JWT", "kid": key's kid} and `claims`, MACed with `key`'s public key PEM as the HMAC secret,
+// as a verifier that takes alg from the token would check it.
+std::string HmacWithPublicKeyPemToken(const SigningKey& key, absl::string_view hmac_alg,
+                                      const nlohmann::json& claims);
+
+// Returns a token signed with `key` (HeaderFor(key)) whose claims are `claims` plus a "pad"
+// string claim just long enough that the token has at least `min_bytes` bytes (at most 3
+// more).
+std::string PaddedToken(const SigningKey& key, const nlohmann::json& claims, size_t min_bytes);
 
 // Succeeds when `result` is UNAUTHENTICATED with the message of `reason`.
 ::testing::AssertionResult RejectedFor(const absl::StatusOr<Viewer>& result, VerifyReason reason);
