@@ -1,0 +1,68 @@
+# syntax=docker/dockerfile:1
+#
+# misc images: one build stage, then one minimal image per command, each `FROM scratch` with
+# only the binary, the shared libraries it loads, CA certificates, /etc/passwd and /etc/group
+# (user misc, 65532), /etc/nsswitch.conf and /tmp (scripts/runtime-fileset.sh makes that tree).
+# No shell, no package manager, no compiler in the images. `misc` is the last stage, so a
+# `docker build` without --target builds misc-server.
+#
+#   docker build --target misc       -t misc-server .
+#   docker build --target restaurant -t misc-restaurant .
+#   docker build --target migrate    -t misc-migrate .
+#
+# docker-compose.yml builds and runs them with PostgreSQL 15.
+
+# ---- build: Debian 12 with the -dev packages, release preset --------------------------------
+FROM debian:12 AS build
+
+# The Debian packages come from APT_PACKAGES in scripts/install-deps.sh (the one list), minus
+# what only tests, style checks and the buf CLI need (PostgreSQL server, promtool, Node.js,
+# clang-format/-tidy): building needs none of them, and `npm ci` would need the network.
+COPY scripts/install-deps.sh /tmp/install-deps.sh
+RUN set -eu; \
+    packages=$(sed -n '/^APT_PACKAGES=(/,/^)/{s/#.*//;s/^APT_PACKAGES=(//;s/)//;p}' \
+      /tmp/install-deps.sh | tr -s ' \n' '  '); \
+    for skip in postgresql-15 postgresql-client-15 prometheus nodejs npm clang-format clang-tidy; do \
+      packages=$(printf ' %s ' "$packages" | sed "s/ $skip / /g"); \
+    done; \
+    [ -n "$(printf '%s' "$packages" | tr -d ' ')" ] || { echo "no APT_PACKAGES found" >&2; exit 1; }; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $packages binutils; \
+    rm -rf /var/lib/apt/lists/* /tmp/install-deps.sh
+
+WORKDIR /src
+COPY . .
+
+# The release preset; the test suite is not built (it needs GoogleTest and a database, and runs
+# in CI with scripts/test.sh instead).
+RUN cmake --preset release -DMISC_BUILD_TESTS=OFF \
+ && cmake --build --preset release --target misc-server misc-restaurant misc-migrate
+
+RUN scripts/runtime-fileset.sh build/release/cmd/misc/misc-server /out/misc --strip \
+ && scripts/runtime-fileset.sh build/release/cmd/restaurant/misc-restaurant /out/restaurant --strip \
+ && scripts/runtime-fileset.sh build/release/cmd/migrate/misc-migrate /out/migrate --strip \
+      --with-migrations migrations
+
+# ---- migrate: misc-migrate with migrations/ at /migrations ---------------------------------------
+FROM scratch AS migrate
+COPY --from=build /out/migrate/ /
+USER 65532:65532
+ENV MISC_MIGRATIONS_DIR=/migrations
+ENTRYPOINT ["/usr/local/bin/misc-migrate"]
+CMD ["status"]
+
+# ---- restaurant: misc-restaurant, RestaurantService alone --------------------------------------
+FROM scratch AS restaurant
+COPY --from=build /out/restaurant/ /
+USER 65532:65532
+ENV MISC_LISTEN=0.0.0.0:50051 MISC_METRICS_LISTEN=0.0.0.0:9464
+EXPOSE 50051 9464
+ENTRYPOINT ["/usr/local/bin/misc-restaurant"]
+
+# ---- misc: misc-server, every service ----------------------------------------------------------
+FROM scratch AS misc
+COPY --from=build /out/misc/ /
+USER 65532:65532
+ENV MISC_LISTEN=0.0.0.0:50051 MISC_METRICS_LISTEN=0.0.0.0:9464
+EXPOSE 50051 9464
+ENTRYPOINT ["/usr/local/bin/misc-server"]
