@@ -19,6 +19,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev                                # tests, benchmarks
   prometheus                                                                # promtool (metrics test)
   procps util-linux                                                         # prlimit, pkill in tests
+  kubernetes-client python3-yaml                                            # deploy/k8s render test
   postgresql-15 postgresql-client-15                                        # database
   nodejs npm                                                                # for the buf CLI
   clang-format clang-tidy                                                   # style checks
