@@ -65,6 +65,10 @@ install_apt_packages() {
     if [[ " ${NODE_PACKAGES[*]} " == *" $pkg "* ]] && have_node; then
       continue
     fi
+    # A kubectl from elsewhere (e.g. the upstream `kubectl` package) conflicts with Debian's.
+    if [[ $pkg == kubernetes-client ]] && command -v kubectl >/dev/null 2>&1; then
+      continue
+    fi
     [[ $installed == *" $pkg "* ]] || missing+=("$pkg")
   done
   ((${#missing[@]} > 0)) || return 0
