@@ -16,13 +16,15 @@
 FROM debian:12 AS build
 
 # The Debian packages come from APT_PACKAGES in scripts/install-deps.sh (the one list), minus
-# what only tests, style checks and the buf CLI need (PostgreSQL server, promtool, Node.js,
-# clang-format/-tidy): building needs none of them, and `npm ci` would need the network.
+# what only tests, style checks, deployment checks and the buf CLI need (PostgreSQL server,
+# promtool, kubectl, python3-yaml, Node.js, clang-format/-tidy): building needs none of them,
+# and `npm ci` would need the network.
 COPY scripts/install-deps.sh /tmp/install-deps.sh
 RUN set -eu; \
     packages=$(sed -n '/^APT_PACKAGES=(/,/^)/{s/#.*//;s/^APT_PACKAGES=(//;s/)//;p}' \
       /tmp/install-deps.sh | tr -s ' \n' '  '); \
-    for skip in postgresql-15 postgresql-client-15 prometheus nodejs npm clang-format clang-tidy; do \
+    for skip in postgresql-15 postgresql-client-15 prometheus nodejs npm clang-format clang-tidy \
+                kubernetes-client python3-yaml; do \
       packages=$(printf ' %s ' "$packages" | sed "s/ $skip / /g"); \
     done; \
     [ -n "$(printf '%s' "$packages" | tr -d ' ')" ] || { echo "no APT_PACKAGES found" >&2; exit 1; }; \
