@@ -82,12 +82,6 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     names.push_back(hosted->full_name);
     services.push_back(*std::move(hosted));
   }
-  // A database that is not there yet is not fatal: readiness says NOT_SERVING and the
-  // refresher keeps retrying, so the server never crash-loops waiting for it.
-  if (absl::Status loaded = refresher.Start(); !loaded.ok()) {
-    spdlog::warn("in-memory data not loaded yet, retrying in the background: {}",
-                 loaded.ToString());
-  }
 
   std::vector<observability::CallbackRegistration> snapshot_metrics =
       RegisterSnapshotMetrics(metrics, refresher);
@@ -120,8 +114,18 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     refresher.Stop();
     return 1;
   }
+  // gRPC's health service starts with "" SERVING: say NOT_SERVING until readiness has checked.
   grpc::HealthCheckServiceInterface& health = *server->GetHealthCheckService();
+  health.SetServingStatus("", false);
+  for (const std::string& hosted : names) health.SetServingStatus(hosted, false);
   health.SetServingStatus(kLivenessName, true);
+  // Loaded while the server already answers liveness. A database that is not there yet is not
+  // fatal: readiness says NOT_SERVING and the refresher keeps retrying, so the server never
+  // crash-loops waiting for it.
+  if (absl::Status loaded = refresher.Start(); !loaded.ok()) {
+    spdlog::warn("in-memory data not loaded yet, retrying in the background: {}",
+                 loaded.ToString());
+  }
   Readiness readiness(health, names, pool, refresher, MISC_SCHEMA_VERSION);
   readiness.Start(config.readiness_interval);
   spdlog::info("{} serving {} on {} (database pool {} connections, schema version {})", name,

@@ -9,6 +9,8 @@ namespace misc::server {
 
 // Largest request a server accepts; every misc request is tiny.
 inline constexpr int kMaxReceiveMessageBytes = 1 << 20;
+// Largest request metadata a server accepts: room for an 8 KiB JWT and the usual headers.
+inline constexpr int kMaxMetadataBytes = 16 << 10;
 
 // Applies the transport limits of `config` to `builder`: maximum request size, concurrent
 // streams per connection, connection age (so clients rebalance after a scale-out), and
