@@ -15,6 +15,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "misc/area/v1/area.grpc.pb.h"
+#include "test/support/database_cutoff.h"
+#include "test/support/eventually.h"
 #include "test/support/grpc_assertions.h"
 #include "test/support/misc_server.h"
 #include "test/support/postgres.h"
@@ -31,14 +33,9 @@ using ::misc::testing::ServerProcess;
 constexpr absl::Duration kRefreshInterval = absl::Seconds(1);
 constexpr absl::Duration kServedWithin = absl::Seconds(3);
 
-// Calls `probe` every 50ms until it returns true or `timeout` passes; returns its last answer.
+// The shared bounded poll (test/support/eventually.h), with the timeout first.
 bool Eventually(absl::Duration timeout, const std::function<bool()>& probe) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!probe()) {
-    if (absl::Now() >= deadline) return false;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return true;
+  return misc::testing::Eventually(probe, timeout);
 }
 
 // Returns the areas the server answers for `prefecture_id` (status in `status`).
@@ -242,23 +239,13 @@ class AreaRefreshTest : public ::testing::Test {
   // Makes the database refuse every connection, and drops the server's open ones: to the
   // server, the database is down.
   void CutOffDatabase() {
-    const std::string admin = misc::testing::AdminDatabaseUrl();
-    const std::string name = DatabaseName();
-    ASSERT_TRUE(misc::testing::ExecuteSql(
-                    admin, absl::StrCat("ALTER DATABASE ", name, " WITH ALLOW_CONNECTIONS false"))
-                    .ok());
-    ASSERT_TRUE(misc::testing::ExecuteSql(
-                    admin, absl::StrCat("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                        "WHERE datname = '",
-                                        name, "'"))
-                    .ok());
+    const absl::Status done = misc::testing::CutOffDatabase(database_url_);
+    ASSERT_TRUE(done.ok()) << done;
   }
 
   void RestoreDatabase() {
-    ASSERT_TRUE(misc::testing::ExecuteSql(
-                    misc::testing::AdminDatabaseUrl(),
-                    absl::StrCat("ALTER DATABASE ", DatabaseName(), " WITH ALLOW_CONNECTIONS true"))
-                    .ok());
+    const absl::Status done = misc::testing::RestoreDatabase(database_url_);
+    ASSERT_TRUE(done.ok()) << done;
   }
 
   // Waits until the server logs a failed area reload.
