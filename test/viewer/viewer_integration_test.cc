@@ -39,6 +39,7 @@
 #include "src/auth/signing_key.h"
 #include "src/auth/verify_reason.h"
 #include "test/auth/auth_test_util.h"
+#include "test/support/eventually.h"
 #include "test/support/misc_server.h"
 #include "test/support/postgres.h"
 
@@ -675,12 +676,13 @@ TEST_F(JwtServerTest, TheServerNeverLogsTokens) {
   EXPECT_EQ(GetRestaurant(BookmarkedRestaurant(), Bearer(tampered), &response).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   // Wait (bounded) until the access log shows both calls.
-  const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  std::string output = server_->Output();
-  while (AccessLogLines(output) < lines_before + 2 && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(50));
-    output = server_->Output();
-  }
+  std::string output;
+  misc::testing::Eventually(
+      [&] {
+        output = server_->Output();
+        return AccessLogLines(output) >= lines_before + 2;
+      },
+      absl::Seconds(5));
   EXPECT_GE(AccessLogLines(output), lines_before + 2) << "the calls were not logged";
   for (const std::string& token : {valid, tampered}) {
     const JwsParts parts = SplitJws(token);
@@ -1029,13 +1031,11 @@ class KeyRotationTest : public ::testing::Test {
   std::optional<absl::Duration> TimeUntil(const SigningKey& key, grpc::StatusCode code,
                                           absl::Duration timeout) {
     const absl::Time start = absl::Now();
-    while (true) {
-      const bool reached = CallWith(key).error_code() == code;
-      const absl::Duration took = absl::Now() - start;
-      if (reached) return took;
-      if (took > timeout) return std::nullopt;
-      absl::SleepFor(absl::Milliseconds(100));
+    if (!misc::testing::Eventually([&] { return CallWith(key).error_code() == code; }, timeout,
+                                   absl::Milliseconds(100))) {
+      return std::nullopt;
     }
+    return absl::Now() - start;
   }
 
   void ExpectAccepted(const SigningKey& key) {
