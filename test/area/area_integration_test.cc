@@ -20,6 +20,7 @@
 #include "test/support/grpc_assertions.h"
 #include "test/support/misc_server.h"
 #include "test/support/postgres.h"
+#include "test/support/seeded_server_test.h"
 
 namespace misc::area {
 namespace {
@@ -70,29 +71,7 @@ std::string AreaName(v1::AreaService::Stub& stub, int64_t area_id) {
 
 // ---- The catalog, against the seeded sample data. ----
 
-class AreaServiceTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    database_url_ = new std::string(misc::testing::SeededDatabaseUrl());
-    server_ = ServerProcess::Start(*database_url_).release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete database_url_;
-  }
-
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    stub_ = v1::AreaService::NewStub(server_->channel());
-  }
-
-  static std::string* database_url_;
-  static ServerProcess* server_;
-  std::unique_ptr<v1::AreaService::Stub> stub_;
-};
-
-std::string* AreaServiceTest::database_url_ = nullptr;
-ServerProcess* AreaServiceTest::server_ = nullptr;
+class AreaServiceTest : public misc::testing::SeededServerTest<v1::AreaService> {};
 
 TEST_F(AreaServiceTest, ListPrefecturesReturnsAll47InJisOrder) {
   grpc::ClientContext context;

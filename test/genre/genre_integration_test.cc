@@ -20,6 +20,7 @@
 #include "test/support/grpc_assertions.h"
 #include "test/support/misc_server.h"
 #include "test/support/postgres.h"
+#include "test/support/seeded_server_test.h"
 
 namespace misc::genre {
 namespace {
@@ -82,29 +83,7 @@ std::string GenreName(v1::GenreService::Stub& stub, int64_t genre_id) {
 
 // ---- The catalog, against the seeded sample data. ----
 
-class GenreServiceTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    database_url_ = new std::string(misc::testing::SeededDatabaseUrl());
-    server_ = ServerProcess::Start(*database_url_).release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete database_url_;
-  }
-
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    stub_ = v1::GenreService::NewStub(server_->channel());
-  }
-
-  static std::string* database_url_;
-  static ServerProcess* server_;
-  std::unique_ptr<v1::GenreService::Stub> stub_;
-};
-
-std::string* GenreServiceTest::database_url_ = nullptr;
-ServerProcess* GenreServiceTest::server_ = nullptr;
+class GenreServiceTest : public misc::testing::SeededServerTest<v1::GenreService> {};
 
 TEST_F(GenreServiceTest, ListGenresReturnsEveryGenreByDepthThenId) {
   grpc::Status status;

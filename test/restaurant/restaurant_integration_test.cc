@@ -13,6 +13,7 @@
 #include "test/support/grpc_assertions.h"
 #include "test/support/misc_server.h"
 #include "test/support/postgres.h"
+#include "test/support/seeded_server_test.h"
 
 namespace misc::restaurant {
 namespace {
@@ -20,22 +21,8 @@ namespace {
 using ::misc::testing::FieldViolations;
 using ::misc::testing::ServerProcess;
 
-class RestaurantServiceTest : public ::testing::Test {
+class RestaurantServiceTest : public misc::testing::SeededServerTest<v1::RestaurantService> {
  protected:
-  static void SetUpTestSuite() {
-    database_url_ = new std::string(misc::testing::SeededDatabaseUrl());
-    server_ = ServerProcess::Start(*database_url_).release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete database_url_;
-  }
-
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    stub_ = v1::RestaurantService::NewStub(server_->channel());
-  }
-
   // Ids of open restaurants matching `where` (SQL over the restaurants table), in the
   // documented list order, read straight from PostgreSQL.
   static std::vector<int64_t> ExpectedListIds(const std::string& where) {
@@ -67,14 +54,7 @@ class RestaurantServiceTest : public ::testing::Test {
     ADD_FAILURE() << "pagination did not end";
     return ids;
   }
-
-  static std::string* database_url_;
-  static ServerProcess* server_;
-  std::unique_ptr<v1::RestaurantService::Stub> stub_;
 };
-
-std::string* RestaurantServiceTest::database_url_ = nullptr;
-ServerProcess* RestaurantServiceTest::server_ = nullptr;
 
 TEST_F(RestaurantServiceTest, GetRestaurantReturnsTheStoredRow) {
   const int64_t id = misc::testing::QueryInt64(

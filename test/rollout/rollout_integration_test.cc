@@ -21,6 +21,7 @@
 #include "test/support/grpc_assertions.h"
 #include "test/support/misc_server.h"
 #include "test/support/postgres.h"
+#include "test/support/seeded_server_test.h"
 
 namespace misc::rollout {
 namespace {
@@ -83,29 +84,7 @@ std::string Describe(const Served& served) {
 
 // ---- The set, against the seeded sample data. ----
 
-class RolloutServiceTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    database_url_ = new std::string(misc::testing::SeededDatabaseUrl());
-    server_ = ServerProcess::Start(*database_url_).release();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete database_url_;
-  }
-
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    stub_ = v1::RolloutService::NewStub(server_->channel());
-  }
-
-  static std::string* database_url_;
-  static ServerProcess* server_;
-  std::unique_ptr<v1::RolloutService::Stub> stub_;
-};
-
-std::string* RolloutServiceTest::database_url_ = nullptr;
-ServerProcess* RolloutServiceTest::server_ = nullptr;
+class RolloutServiceTest : public misc::testing::SeededServerTest<v1::RolloutService> {};
 
 TEST_F(RolloutServiceTest, GetRolloutTargetsReturnsTheStoredSetAscendingWithItsVersion) {
   grpc::Status status;
