@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "src/pagination/page.h"
 #include "src/pagination/page_size.h"
 #include "src/pagination/page_token.h"
 #include "src/status/errors.h"
@@ -87,11 +88,9 @@ grpc::ServerUnaryReactor* RestaurantService::ListRestaurants(
         !read.ok()) {
       return read;
     }
-    if (restaurants->size() > query.limit) {
-      restaurants->RemoveLast();
-      const v1::Restaurant& last = restaurants->at(restaurants->size() - 1);
+    if (const v1::Restaurant* last = pagination::TrimToPage(*restaurants, query.limit)) {
       response->set_next_page_token(
-          pagination::EncodePageToken(filter, {last.review_count(), last.restaurant_id()}));
+          pagination::EncodePageToken(filter, {last->review_count(), last->restaurant_id()}));
     }
     return absl::OkStatus();
   });

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "src/pagination/page.h"
 #include "src/pagination/page_size.h"
 #include "src/pagination/page_token.h"
 #include "src/status/errors.h"
@@ -69,11 +70,9 @@ grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext
         !read.ok()) {
       return read;
     }
-    if (reviews->size() > query.limit) {
-      reviews->RemoveLast();
-      const v1::Review& last = reviews->at(reviews->size() - 1);
+    if (const v1::Review* last = pagination::TrimToPage(*reviews, query.limit)) {
       response->set_next_page_token(
-          pagination::EncodePageToken(filter, {MicrosOf(last.create_time()), last.review_id()}));
+          pagination::EncodePageToken(filter, {MicrosOf(last->create_time()), last->review_id()}));
     }
     if (call.viewer.is_anonymous()) {
       for (v1::Review& review : *reviews) ShapeForAnonymous(&review);

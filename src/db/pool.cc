@@ -29,17 +29,15 @@ constexpr absl::Duration kDeadlineMargin = absl::Milliseconds(5);
 // Adds settings every pooled connection needs to the caller's connection string. Every
 // session is read-only, so even a bug cannot write through misc.
 std::string Conninfo(const PoolOptions& options) {
-  const std::string settings = absl::StrCat(
-      "connect_timeout=", std::max<int64_t>(1, absl::ToInt64Seconds(options.connect_timeout)),
-      " application_name=misc options='-c default_transaction_read_only=on'");
+  const int64_t timeout = std::max<int64_t>(1, absl::ToInt64Seconds(options.connect_timeout));
   if (absl::StartsWith(options.url, "postgresql://") ||
       absl::StartsWith(options.url, "postgres://")) {
-    const std::string uri_settings = absl::StrCat(
-        "connect_timeout=", std::max<int64_t>(1, absl::ToInt64Seconds(options.connect_timeout)),
-        "&application_name=misc&options=-c%20default_transaction_read_only%3Don");
-    return absl::StrCat(options.url, absl::StrContains(options.url, "?") ? "&" : "?", uri_settings);
+    return absl::StrCat(options.url, absl::StrContains(options.url, "?") ? "&" : "?",
+                        "connect_timeout=", timeout,
+                        "&application_name=misc&options=-c%20default_transaction_read_only%3Don");
   }
-  return absl::StrCat(options.url, " ", settings);
+  return absl::StrCat(options.url, " connect_timeout=", timeout,
+                      " application_name=misc options='-c default_transaction_read_only=on'");
 }
 
 absl::Status Unavailable() { return absl::UnavailableError("database unavailable"); }

@@ -27,22 +27,6 @@ constexpr absl::string_view kHistogramSuffixes[] = {"_bucket", "_sum", "_count"}
   std::abort();
 }
 
-absl::string_view TypeName(prometheus::MetricType type) {
-  switch (type) {
-    case prometheus::MetricType::Counter:
-      return "counter";
-    case prometheus::MetricType::Gauge:
-      return "gauge";
-    case prometheus::MetricType::Histogram:
-      return "histogram";
-    case prometheus::MetricType::Summary:
-      return "summary";
-    case prometheus::MetricType::Untyped:
-      break;
-  }
-  return "untyped";
-}
-
 void CheckLabels(const std::string& name, const Labels& labels) {
   for (const auto& [label, value] : labels) {
     if (!prometheus::CheckLabelName(label)) {
@@ -88,7 +72,7 @@ void Registry::ClaimName(const std::string& name, NameUse use) {
   if (auto it = names_.find(name); it != names_.end()) {
     if (it->second != use) {
       const auto kind = [](NameUse u) {
-        return absl::StrCat(u.callback ? "callback " : "", TypeName(u.type));
+        return absl::StrCat(u.callback ? "callback " : "", TypeKeyword(u.type));
       };
       Misuse(absl::StrCat(name, " is a ", kind(it->second), ", not a ", kind(use)));
     }

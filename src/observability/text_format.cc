@@ -43,22 +43,6 @@ void AppendEscapedLabelValue(std::string& out, absl::string_view text) {
   }
 }
 
-absl::string_view TypeKeyword(prometheus::MetricType type) {
-  switch (type) {
-    case prometheus::MetricType::Counter:
-      return "counter";
-    case prometheus::MetricType::Gauge:
-      return "gauge";
-    case prometheus::MetricType::Histogram:
-      return "histogram";
-    case prometheus::MetricType::Summary:
-      return "summary";
-    case prometheus::MetricType::Untyped:
-      break;
-  }
-  return "untyped";
-}
-
 // Writes `name``suffix`{labels[,extra_label="extra_value"]} followed by a space.
 void AppendSeries(std::string& out, absl::string_view name, absl::string_view suffix,
                   const prometheus::ClientMetric& metric, absl::string_view extra_label = {},
@@ -119,6 +103,22 @@ void AppendSummary(std::string& out, absl::string_view name,
 }
 
 }  // namespace
+
+absl::string_view TypeKeyword(prometheus::MetricType type) {
+  switch (type) {
+    case prometheus::MetricType::Counter:
+      return "counter";
+    case prometheus::MetricType::Gauge:
+      return "gauge";
+    case prometheus::MetricType::Histogram:
+      return "histogram";
+    case prometheus::MetricType::Summary:
+      return "summary";
+    case prometheus::MetricType::Untyped:
+      break;
+  }
+  return "untyped";
+}
 
 std::string FormatSampleValue(double value) {
   if (std::isnan(value)) return "NaN";

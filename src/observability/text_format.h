@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+
 namespace misc::observability {
 
 // The Content-Type of RenderText's output.
@@ -23,6 +25,10 @@ std::string RenderText(const std::vector<prometheus::MetricFamily>& families);
 // same double, in exponent form below 1e-4 and from 1e6 ("0.0001", "123456", "1e+06",
 // "1.5e-05"), or "+Inf", "-Inf", "NaN".
 std::string FormatSampleValue(double value);
+
+// Returns the exposition-format keyword of `type`: "counter", "gauge", "histogram",
+// "summary" or "untyped".
+absl::string_view TypeKeyword(prometheus::MetricType type);
 
 }  // namespace misc::observability
 
