@@ -1,6 +1,7 @@
 #include "services/restaurant/restaurant_service.h"
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "src/pagination/page.h"
@@ -21,6 +22,42 @@ std::string ListFilter(const v1::ListRestaurantsRequest& request) {
 
 }  // namespace
 
+absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListRestaurantsRequest& request) {
+  status::FieldErrors errors;
+  if (request.area_id() < 0) errors.Add("area_id", "must be 0 (any) or positive");
+  if (request.genre_id() < 0) errors.Add("genre_id", "must be 0 (any) or positive");
+  if (request.page_size() < 0) errors.Add("page_size", "must not be negative");
+  if (absl::Status invalid = errors.ToStatus(); !invalid.ok()) return invalid;
+  ValidListRequest valid{.query = {.area_id = request.area_id(),
+                                   .genre_id = request.genre_id(),
+                                   .limit = pagination::EffectivePageSize(request.page_size())},
+                         .filter = ListFilter(request)};
+  if (!request.page_token().empty()) {
+    absl::StatusOr<pagination::Cursor> cursor =
+        pagination::DecodePageToken(request.page_token(), valid.filter, 2);
+    if (!cursor.ok()) return cursor.status();
+    valid.query.after = RankCursor{.review_count = static_cast<int32_t>((*cursor)[0]),
+                                   .restaurant_id = (*cursor)[1]};
+  }
+  return valid;
+}
+
+absl::Status ValidateBatchGetRequest(const v1::BatchGetRestaurantsRequest& request) {
+  status::FieldErrors errors;
+  const int count = request.restaurant_ids_size();
+  if (count == 0 || count > kMaxBatchSize) {
+    errors.Add("restaurant_ids",
+               absl::StrCat("must hold 1 to ", kMaxBatchSize, " ids, not ", count));
+  } else {
+    for (int i = 0; i < count; ++i) {
+      if (request.restaurant_ids(i) <= 0) {
+        errors.Add(absl::StrCat("restaurant_ids[", i, "]"), "must be positive");
+      }
+    }
+  }
+  return errors.ToStatus();
+}
+
 grpc::ServerUnaryReactor* RestaurantService::GetRestaurant(grpc::CallbackServerContext* context,
                                                            const v1::GetRestaurantRequest* request,
                                                            v1::GetRestaurantResponse* response) {
@@ -36,19 +73,7 @@ grpc::ServerUnaryReactor* RestaurantService::GetRestaurant(grpc::CallbackServerC
 grpc::ServerUnaryReactor* RestaurantService::BatchGetRestaurants(
     grpc::CallbackServerContext* context, const v1::BatchGetRestaurantsRequest* request,
     v1::BatchGetRestaurantsResponse* response) {
-  status::FieldErrors errors;
-  const int count = request->restaurant_ids_size();
-  if (count == 0 || count > kMaxBatchSize) {
-    errors.Add("restaurant_ids",
-               absl::StrCat("must hold 1 to ", kMaxBatchSize, " ids, not ", count));
-  } else {
-    for (int i = 0; i < count; ++i) {
-      if (request->restaurant_ids(i) <= 0) {
-        errors.Add(absl::StrCat("restaurant_ids[", i, "]"), "must be positive");
-      }
-    }
-  }
-  if (absl::Status invalid = errors.ToStatus(); !invalid.ok()) {
+  if (absl::Status invalid = ValidateBatchGetRequest(*request); !invalid.ok()) {
     return calls_.Finish(context, invalid);
   }
   return calls_.Run(context, [this, request, response](const server::CallContext& call) {
@@ -60,25 +85,10 @@ grpc::ServerUnaryReactor* RestaurantService::BatchGetRestaurants(
 grpc::ServerUnaryReactor* RestaurantService::ListRestaurants(
     grpc::CallbackServerContext* context, const v1::ListRestaurantsRequest* request,
     v1::ListRestaurantsResponse* response) {
-  status::FieldErrors errors;
-  if (request->area_id() < 0) errors.Add("area_id", "must be 0 (any) or positive");
-  if (request->genre_id() < 0) errors.Add("genre_id", "must be 0 (any) or positive");
-  if (request->page_size() < 0) errors.Add("page_size", "must not be negative");
-  if (absl::Status invalid = errors.ToStatus(); !invalid.ok()) {
-    return calls_.Finish(context, invalid);
-  }
-  const std::string filter = ListFilter(*request);
-  ListQuery query{.area_id = request->area_id(),
-                  .genre_id = request->genre_id(),
-                  .limit = pagination::EffectivePageSize(request->page_size())};
-  if (!request->page_token().empty()) {
-    absl::StatusOr<pagination::Cursor> cursor =
-        pagination::DecodePageToken(request->page_token(), filter, 2);
-    if (!cursor.ok()) return calls_.Finish(context, cursor.status());
-    query.after = RankCursor{.review_count = static_cast<int32_t>((*cursor)[0]),
-                             .restaurant_id = (*cursor)[1]};
-  }
-  return calls_.Run(context, [this, query, filter, response](const server::CallContext& call) {
+  absl::StatusOr<ValidListRequest> valid = ValidateListRequest(*request);
+  if (!valid.ok()) return calls_.Finish(context, valid.status());
+  return calls_.Run(context, [this, query = valid->query, filter = std::move(valid->filter),
+                              response](const server::CallContext& call) {
     // One row more than the page tells whether another page follows.
     ListQuery lookahead = query;
     lookahead.limit = query.limit + 1;

@@ -1,11 +1,31 @@
 #ifndef MISC_SERVICES_RESTAURANT_RESTAURANT_SERVICE_H_
 #define MISC_SERVICES_RESTAURANT_RESTAURANT_SERVICE_H_
 
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "misc/restaurant/v1/restaurant.grpc.pb.h"
 #include "services/restaurant/restaurant_store.h"
 #include "src/server/call_runner.h"
 
 namespace misc::restaurant {
+
+// A ListRestaurants request that passed validation: what to read (`query.limit` is the page
+// size to serve) and the canonical filter its page tokens are bound to.
+struct ValidListRequest {
+  ListQuery query;
+  std::string filter;
+};
+
+// Validates `request` and returns what to read. Returns INVALID_ARGUMENT with a field
+// violation for each negative area_id, genre_id or page_size, or, when those are valid, for a
+// page_token that was not issued for this filter.
+absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListRestaurantsRequest& request);
+
+// Returns INVALID_ARGUMENT with a field violation for a batch of restaurant_ids that is empty
+// or too large, or for each id that is not positive; OK otherwise.
+absl::Status ValidateBatchGetRequest(const v1::BatchGetRestaurantsRequest& request);
 
 // gRPC handlers of misc.restaurant.v1.RestaurantService: validate the request, run the
 // store off the callback thread, shape the answer (API.md).

@@ -69,35 +69,6 @@ constexpr db::Statement kSelectBookmarked{
     "restaurant.bookmarked",
     "SELECT restaurant_id FROM bookmarks WHERE user_id = $1 AND restaurant_id = ANY($2::bigint[])"};
 
-void FillRestaurant(const pqxx::row& row, v1::Restaurant* out) {
-  out->set_restaurant_id(row[0].as<int64_t>());
-  out->set_name(row[1].as<std::string>());
-  out->set_name_kana(row[2].as<std::string>());
-  out->set_area_id(row[3].as<int64_t>());
-  for (absl::string_view id : absl::StrSplit(row[4].c_str(), ',', absl::SkipEmpty())) {
-    int64_t genre_id = 0;
-    if (absl::SimpleAtoi(id, &genre_id)) out->add_genre_ids(genre_id);
-  }
-  out->set_address(row[5].as<std::string>());
-  out->set_latitude(row[6].as<double>());
-  out->set_longitude(row[7].as<double>());
-  out->set_lunch_budget_yen(row[8].as<int32_t>());
-  out->set_dinner_budget_yen(row[9].as<int32_t>());
-  out->set_rating_average(row[10].as<double>());
-  out->set_review_count(row[11].as<int32_t>());
-  out->set_closed(row[12].as<bool>());
-  // Floor division keeps nanos in [0, 1e9) for times before 1970 too.
-  const int64_t micros = row[13].as<int64_t>();
-  int64_t seconds = micros / 1000000;
-  int64_t sub_micros = micros % 1000000;
-  if (sub_micros < 0) {
-    seconds -= 1;
-    sub_micros += 1000000;
-  }
-  out->mutable_update_time()->set_seconds(seconds);
-  out->mutable_update_time()->set_nanos(static_cast<int32_t>(sub_micros * 1000));
-}
-
 std::string PostgresArray(absl::Span<const int64_t> ids) {
   return absl::StrCat("{", absl::StrJoin(ids, ","), "}");
 }
@@ -127,6 +98,35 @@ void SetViewerState(db::Transaction& tx, std::optional<int64_t> viewer,
 }
 
 }  // namespace
+
+void FillRestaurant(const pqxx::row& row, v1::Restaurant* out) {
+  out->set_restaurant_id(row[0].as<int64_t>());
+  out->set_name(row[1].as<std::string>());
+  out->set_name_kana(row[2].as<std::string>());
+  out->set_area_id(row[3].as<int64_t>());
+  for (absl::string_view id : absl::StrSplit(row[4].c_str(), ',', absl::SkipEmpty())) {
+    int64_t genre_id = 0;
+    if (absl::SimpleAtoi(id, &genre_id)) out->add_genre_ids(genre_id);
+  }
+  out->set_address(row[5].as<std::string>());
+  out->set_latitude(row[6].as<double>());
+  out->set_longitude(row[7].as<double>());
+  out->set_lunch_budget_yen(row[8].as<int32_t>());
+  out->set_dinner_budget_yen(row[9].as<int32_t>());
+  out->set_rating_average(row[10].as<double>());
+  out->set_review_count(row[11].as<int32_t>());
+  out->set_closed(row[12].as<bool>());
+  // Floor division keeps nanos in [0, 1e9) for times before 1970 too.
+  const int64_t micros = row[13].as<int64_t>();
+  int64_t seconds = micros / 1000000;
+  int64_t sub_micros = micros % 1000000;
+  if (sub_micros < 0) {
+    seconds -= 1;
+    sub_micros += 1000000;
+  }
+  out->mutable_update_time()->set_seconds(seconds);
+  out->mutable_update_time()->set_nanos(static_cast<int32_t>(sub_micros * 1000));
+}
 
 absl::Status RestaurantStore::Get(int64_t restaurant_id, std::optional<int64_t> viewer,
                                   const db::ReadBounds& bounds, v1::Restaurant* out) {

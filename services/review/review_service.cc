@@ -1,6 +1,7 @@
 #include "services/review/review_service.h"
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "src/pagination/page.h"
@@ -32,6 +33,23 @@ int64_t MicrosOf(const google::protobuf::Timestamp& time) {
 
 }  // namespace
 
+absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListReviewsRequest& request) {
+  status::FieldErrors errors;
+  if (request.restaurant_id() <= 0) errors.Add("restaurant_id", "must be positive");
+  if (request.page_size() < 0) errors.Add("page_size", "must not be negative");
+  if (absl::Status invalid = errors.ToStatus(); !invalid.ok()) return invalid;
+  ValidListRequest valid{.query = {.restaurant_id = request.restaurant_id(),
+                                   .limit = pagination::EffectivePageSize(request.page_size())},
+                         .filter = ListFilter(request)};
+  if (!request.page_token().empty()) {
+    absl::StatusOr<pagination::Cursor> cursor =
+        pagination::DecodePageToken(request.page_token(), valid.filter, 2);
+    if (!cursor.ok()) return cursor.status();
+    valid.query.after = TimeCursor{.create_time_micros = (*cursor)[0], .review_id = (*cursor)[1]};
+  }
+  return valid;
+}
+
 void ShapeForAnonymous(v1::Review* review) {
   const absl::string_view body = review->body();
   const absl::string_view shown = text::PrefixOfCodePoints(body, kAnonymousBodyCodePoints);
@@ -44,22 +62,10 @@ void ShapeForAnonymous(v1::Review* review) {
 grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext* context,
                                                      const v1::ListReviewsRequest* request,
                                                      v1::ListReviewsResponse* response) {
-  status::FieldErrors errors;
-  if (request->restaurant_id() <= 0) errors.Add("restaurant_id", "must be positive");
-  if (request->page_size() < 0) errors.Add("page_size", "must not be negative");
-  if (absl::Status invalid = errors.ToStatus(); !invalid.ok()) {
-    return calls_.Finish(context, invalid);
-  }
-  const std::string filter = ListFilter(*request);
-  ListQuery query{.restaurant_id = request->restaurant_id(),
-                  .limit = pagination::EffectivePageSize(request->page_size())};
-  if (!request->page_token().empty()) {
-    absl::StatusOr<pagination::Cursor> cursor =
-        pagination::DecodePageToken(request->page_token(), filter, 2);
-    if (!cursor.ok()) return calls_.Finish(context, cursor.status());
-    query.after = TimeCursor{.create_time_micros = (*cursor)[0], .review_id = (*cursor)[1]};
-  }
-  return calls_.Run(context, [this, query, filter, response](const server::CallContext& call) {
+  absl::StatusOr<ValidListRequest> valid = ValidateListRequest(*request);
+  if (!valid.ok()) return calls_.Finish(context, valid.status());
+  return calls_.Run(context, [this, query = valid->query, filter = std::move(valid->filter),
+                              response](const server::CallContext& call) {
     // One row more than the page tells whether another page follows.
     ListQuery lookahead = query;
     lookahead.limit = query.limit + 1;

@@ -2,7 +2,9 @@
 #define MISC_SERVICES_REVIEW_REVIEW_SERVICE_H_
 
 #include <cstddef>
+#include <string>
 
+#include "absl/status/statusor.h"
 #include "misc/review/v1/review.grpc.pb.h"
 #include "services/review/review_store.h"
 #include "src/server/call_runner.h"
@@ -16,6 +18,19 @@ inline constexpr size_t kAnonymousBodyCodePoints = 100;
 // code points of its body (never splitting a character), sets body_truncated exactly when
 // something was cut, and clears liked_by_viewer.
 void ShapeForAnonymous(v1::Review* review);
+
+// A ListReviews request that passed validation: what to read (`query.limit` is the page size
+// to serve; the body limit is left for the caller's viewer) and the canonical filter its page
+// tokens are bound to.
+struct ValidListRequest {
+  ListQuery query;
+  std::string filter;
+};
+
+// Validates `request` and returns what to read. Returns INVALID_ARGUMENT with a field
+// violation for a restaurant_id that is not positive and for a negative page_size, or, when those
+// are valid, for a page_token that was not issued for this filter.
+absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListReviewsRequest& request);
 
 // gRPC handlers of misc.review.v1.ReviewService: validate the request, run the store off the
 // callback thread, shape the answer for the caller (API.md).

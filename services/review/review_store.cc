@@ -63,17 +63,6 @@ void SetTimestamp(int64_t micros, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>(remainder * 1000));
 }
 
-void FillReview(const pqxx::row& row, v1::Review* out) {
-  out->set_review_id(row[0].as<int64_t>());
-  out->set_restaurant_id(row[1].as<int64_t>());
-  out->set_author_name(row[2].as<std::string>());
-  out->set_rating(row[3].as<int32_t>());
-  out->set_title(row[4].as<std::string>());
-  out->set_body(row[5].as<std::string>());
-  SetTimestamp(row[6].as<int64_t>(), out->mutable_create_time());
-  out->set_like_count(row[7].as<int32_t>());
-}
-
 // Sets liked_by_viewer on every review of `reviews` for logged-in `viewer`.
 void SetLikedByViewer(db::Transaction& tx, std::optional<int64_t> viewer,
                       absl::Span<v1::Review* const> reviews) {
@@ -92,6 +81,17 @@ void SetLikedByViewer(db::Transaction& tx, std::optional<int64_t> viewer,
 }
 
 }  // namespace
+
+void FillReview(const pqxx::row& row, v1::Review* out) {
+  out->set_review_id(row[0].as<int64_t>());
+  out->set_restaurant_id(row[1].as<int64_t>());
+  out->set_author_name(row[2].as<std::string>());
+  out->set_rating(row[3].as<int32_t>());
+  out->set_title(row[4].as<std::string>());
+  out->set_body(row[5].as<std::string>());
+  SetTimestamp(row[6].as<int64_t>(), out->mutable_create_time());
+  out->set_like_count(row[7].as<int32_t>());
+}
 
 absl::Status ReviewStore::Get(int64_t review_id, int32_t body_code_points,
                               std::optional<int64_t> viewer, const db::ReadBounds& bounds,

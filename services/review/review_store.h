@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <pqxx/row>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -30,6 +31,13 @@ struct ListQuery {
   int32_t body_code_points = kWholeBody;
   std::optional<TimeCursor> after;
 };
+
+// Fills `out` from `row`, one row of the store's review SELECTs (columns review_id,
+// restaurant_id, author_name, rating, title, the body as read, create_time in microseconds
+// since the Unix epoch, like_count). The store is its only production caller; it is declared
+// here so bench/micro/row_to_proto_benchmark can time it. Leaves body_truncated and
+// liked_by_viewer unset.
+void FillReview(const pqxx::row& row, v1::Review* out);
 
 // Reads reviews from PostgreSQL. Bodies come back cut to the caller's `body_code_points`
 // (whole code points, never mid-character); body_truncated is left for the service to set.
