@@ -42,8 +42,8 @@ struct ReadBounds {
 
 // A bounded pool of PostgreSQL connections shared by every service in the process.
 //
-// Connections are opened on demand up to `size`, used for one read at a time, and replaced when they break, so the pool recovers by itself after a database
-// restart. Thread-safe.
+// Connections are opened on demand up to `size`, used for one read at a time, and replaced when
+// they break, so the pool recovers by itself after a database restart. Thread-safe.
 class Pool {
  public:
   explicit Pool(PoolOptions options);
@@ -60,8 +60,8 @@ class Pool {
   //
   // Each statement runs on its own (autocommit, in the session's read-only mode): one round
   // trip per statement, where BEGIN / SET LOCAL / statement / COMMIT took four and left the
-  // database a third of its throughput (docs/benchmarks.md). So statements of one `work` may see different
-  // snapshots; a store that needs one answer from one snapshot says it in one statement.
+  // database a third of its throughput (docs/benchmarks.md). So statements of one `work` may see
+  // different snapshots; a store that needs one answer from one snapshot says it in one statement.
   //
   // How the deadline is kept: with a `canceller`, the call's own cancellation (gRPC cancels a
   // call when its deadline passes) stops the running query, Cancel() ends the read with

@@ -78,7 +78,8 @@ TEST(VerifiedTokenCacheTest, CapacityZeroAndOversizeTokensAreNeverStored) {
 
 class CachingVerifierTest : public ::testing::Test {
  protected:
-  CachingVerifierTest() : jwks_({RsaKey(), EcKey()}), verifier_(testing::MakeVerifier(jwks_.path())) {}
+  CachingVerifierTest()
+      : jwks_({RsaKey(), EcKey()}), verifier_(testing::MakeVerifier(jwks_.path())) {}
 
   JwksFile jwks_;
   std::unique_ptr<JwtVerifier> verifier_;
