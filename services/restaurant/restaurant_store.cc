@@ -27,6 +27,14 @@ constexpr db::Statement kSelectRestaurant{"restaurant.get",
                                           "SELECT " MISC_RESTAURANT_COLUMNS
                                           " FROM restaurants WHERE restaurant_id = $1"};
 
+// The same for a logged-in viewer, with whether they bookmarked it as a 15th column: one
+// statement, so one round trip and one snapshot (the hottest call of a restaurant page).
+constexpr db::Statement kSelectRestaurantForViewer{
+    "restaurant.get_for_viewer",
+    "SELECT " MISC_RESTAURANT_COLUMNS
+    ", EXISTS (SELECT 1 FROM bookmarks b WHERE b.user_id = $2 AND b.restaurant_id = $1)"
+    " FROM restaurants WHERE restaurant_id = $1"};
+
 constexpr db::Statement kSelectRestaurantsByIds{
     "restaurant.batch_get",
     "SELECT " MISC_RESTAURANT_COLUMNS " FROM restaurants WHERE restaurant_id = ANY($1::bigint[])"};
@@ -132,10 +140,12 @@ absl::Status RestaurantStore::Get(int64_t restaurant_id, std::optional<int64_t> 
                                   const db::ReadBounds& bounds, v1::Restaurant* out) {
   return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
     out->Clear();  // The pool may run this body twice (one retry on a broken connection).
-    const pqxx::result rows = tx.Exec(kSelectRestaurant, restaurant_id);
+    const pqxx::result rows = viewer.has_value()
+                                  ? tx.Exec(kSelectRestaurantForViewer, restaurant_id, *viewer)
+                                  : tx.Exec(kSelectRestaurant, restaurant_id);
     if (rows.empty()) return status::NotFound("restaurant", absl::StrCat(restaurant_id));
     FillRestaurant(rows[0], out);
-    SetViewerState(tx, viewer, {out});
+    if (viewer.has_value()) out->mutable_viewer()->set_bookmarked(rows[0][14].as<bool>());
     return absl::OkStatus();
   });
 }

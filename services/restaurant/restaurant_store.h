@@ -36,7 +36,8 @@ struct ListQuery {
 void FillRestaurant(const pqxx::row& row, v1::Restaurant* out);
 
 // Reads restaurants from PostgreSQL. For a logged-in viewer (a user id) every restaurant
-// returned carries viewer.bookmarked, read in the same transaction with one query per call. Every
+// returned carries viewer.bookmarked: read in the same statement by Get, with one more query
+// per call by BatchGet and List. Every
 // method bounds its queries by `bounds` (deadline, cancellation) and returns the pool's statuses
 // (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL) on database errors.
 class RestaurantStore {

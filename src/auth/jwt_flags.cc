@@ -16,6 +16,9 @@ ABSL_FLAG(std::string, jwt_audience, "",
           "The audience user tokens' aud must contain. Required with --jwks_file.");
 ABSL_FLAG(absl::Duration, jwt_clock_skew, absl::Seconds(60),
           "Tolerated clock difference when checking exp, nbf and iat of user tokens.");
+ABSL_FLAG(int, jwt_cache_size, 4096,
+          "How many verified user tokens to remember, so that a token sent again skips its "
+          "signature check (its claims are checked on every call). 0: verify every call.");
 
 namespace misc::auth {
 
@@ -24,6 +27,9 @@ absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::FromFlags(refresh::Ref
                              .issuer = absl::GetFlag(FLAGS_jwt_issuer),
                              .audience = absl::GetFlag(FLAGS_jwt_audience),
                              .clock_skew = absl::GetFlag(FLAGS_jwt_clock_skew)};
+  const int cache_size = absl::GetFlag(FLAGS_jwt_cache_size);
+  if (cache_size < 0) return absl::InvalidArgumentError("--jwt_cache_size must not be negative");
+  options.cache_size = static_cast<size_t>(cache_size);
   const absl::Duration interval = absl::GetFlag(FLAGS_jwks_refresh_interval);
   if (options.jwks_file.empty()) {
     spdlog::warn("--jwks_file is empty: calls carrying a user token will be UNAUTHENTICATED");

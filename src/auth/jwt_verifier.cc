@@ -28,7 +28,8 @@ JwtVerifier::JwtVerifier(JwtVerifierOptions options, std::shared_ptr<JwksFileSou
               .audience = std::move(options.audience),
               .clock_skew = options.clock_skew},
       unknown_kid_reload_interval_(options.unknown_kid_reload_interval),
-      keys_(std::move(keys)) {}
+      keys_(std::move(keys)),
+      cache_(options.cache_size) {}
 
 absl::StatusOr<Viewer> JwtVerifier::Verify(absl::string_view token, absl::Time now) const {
   int64_t user_id = 0;
@@ -45,6 +46,11 @@ VerifyReason JwtVerifier::Evaluate(absl::string_view token, absl::Time now,
   // Cheapest first; the signature, the only expensive step, last.
   if (token.size() > kMaxTokenBytes) return VerifyReason::kTooLarge;
   if (keys_ == nullptr) return VerifyReason::kNoKeys;
+  std::shared_ptr<const KeySet> key_set = keys_->Get();
+  if (const std::shared_ptr<const JwtClaims> claims = cache_.Find(token, key_set.get())) {
+    cache_hits_.fetch_add(1, std::memory_order_relaxed);
+    return CheckClaims(*claims, policy_, now, user_id);
+  }
   ParsedJwt jwt;
   if (const VerifyReason reason = ParseJwt(token, &jwt); reason != VerifyReason::kOk) {
     return reason;
@@ -54,7 +60,6 @@ VerifyReason JwtVerifier::Evaluate(absl::string_view token, absl::Time now,
       reason != VerifyReason::kOk) {
     return reason;
   }
-  std::shared_ptr<const KeySet> key_set = keys_->Get();
   const PublicKey* key = key_set->Find(jwt.header.kid);
   // A kid we do not know may be a key the issuer has just added: reread the file.
   if (key == nullptr && jwt.header.kid.has_value() &&
@@ -66,6 +71,7 @@ VerifyReason JwtVerifier::Evaluate(absl::string_view token, absl::Time now,
   // The key's algorithm is the only one it is used with (no RS256/HS256 confusion).
   if (key->algorithm != jwt.header.algorithm) return VerifyReason::kAlgorithmMismatch;
   if (!VerifySignature(*key, jwt.signing_input, jwt.signature)) return VerifyReason::kBadSignature;
+  cache_.Insert(token, std::move(key_set), std::move(jwt.claims));
   *user_id = subject_id;
   return VerifyReason::kOk;
 }

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "src/auth/claims_check.h"
 #include "src/auth/jwks_file_source.h"
+#include "src/auth/verified_token_cache.h"
 #include "src/auth/verify_reason.h"
 #include "src/auth/viewer.h"
 #include "src/refresh/refresher.h"
@@ -32,6 +33,9 @@ struct JwtVerifierOptions {
   absl::Duration clock_skew = absl::Seconds(60);
   // A token naming an unknown kid rereads the JWKS file at most this often.
   absl::Duration unknown_kid_reload_interval = absl::Seconds(5);
+  // How many verified tokens to remember so that their signature is checked once, not on
+  // every call (VerifiedTokenCache); 0 checks every call's signature.
+  size_t cache_size = 4096;
 };
 
 // Verifies the JWTs the BFF forwards for logged-in users, locally, with public keys from a
@@ -40,7 +44,9 @@ struct JwtVerifierOptions {
 // when the JWKS holds exactly one key. Cheap checks (size, structure, header, claims, key
 // lookup) run before the signature is verified. Thread-safe; Verify never blocks on a reload
 // except the one call that triggers a reload for an unknown kid, which rereads the file
-// synchronously (at most once per unknown_kid_reload_interval).
+// synchronously (at most once per unknown_kid_reload_interval). A token seen before with the
+// same keys skips parsing and the signature (VerifiedTokenCache); its claims are checked on
+// every call.
 class JwtVerifier {
  public:
   // Builds a verifier from `options` and loads its JWKS file once. Returns INVALID_ARGUMENT
@@ -71,6 +77,10 @@ class JwtVerifier {
   // VerifyReasonLabel ("ok", "expired", "bad_signature", ...); every label is present.
   std::map<std::string, int64_t> VerificationCounts() const;
 
+  // Returns how many verifications were answered from the verified-token cache (their claims
+  // checked, their signature not) since construction.
+  int64_t CachedVerifications() const { return cache_hits_.load(std::memory_order_relaxed); }
+
  private:
   JwtVerifier(JwtVerifierOptions options, std::shared_ptr<JwksFileSource> keys);
 
@@ -82,6 +92,8 @@ class JwtVerifier {
   // Shared with the refresher's reload, which may outlive the verifier. nullptr: no JWKS.
   const std::shared_ptr<JwksFileSource> keys_;
   mutable std::array<std::atomic<int64_t>, kVerifyReasonCount> counts_{};
+  mutable VerifiedTokenCache cache_;
+  mutable std::atomic<int64_t> cache_hits_{0};
 };
 
 }  // namespace misc::auth

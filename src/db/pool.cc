@@ -15,6 +15,8 @@ namespace misc::db {
 struct Pool::Slot {
   std::unique_ptr<pqxx::connection> connection;
   absl::flat_hash_set<absl::string_view> prepared;
+  // The session's statement_timeout in milliseconds; 0 until this pool has set it.
+  int64_t statement_timeout_ms = 0;
 };
 
 namespace {
@@ -143,13 +145,18 @@ absl::Status Pool::ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(
   absl::Status status;
   try {
     const absl::Duration budget =
-        std::max(kMinStatementTimeout, deadline - absl::Now() - kDeadlineMargin);
-    pqxx::read_transaction tx(*slot->connection);
-    tx.exec0(absl::StrCat("SET LOCAL statement_timeout = ",
-                          std::max<int64_t>(1, absl::ToInt64Milliseconds(budget))));
+        canceller != nullptr
+            ? options_.statement_timeout
+            : std::max(kMinStatementTimeout, deadline - absl::Now() - kDeadlineMargin);
+    const int64_t timeout_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(budget));
+    // Autocommit: every statement is its own read-only transaction, one round trip each.
+    pqxx::nontransaction tx(*slot->connection);
+    if (slot->statement_timeout_ms != timeout_ms) {
+      tx.exec0(absl::StrCat("SET statement_timeout = ", timeout_ms));
+      slot->statement_timeout_ms = timeout_ms;
+    }
     Transaction transaction(tx, slot->prepared);
     status = work(transaction);
-    if (status.ok()) tx.commit();
   } catch (const pqxx::broken_connection& e) {
     spdlog::warn("database connection lost: {}", e.what());
     *broken = true;
@@ -163,10 +170,6 @@ absl::Status Pool::ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(
       spdlog::error("database error (SQLSTATE {}): {}", e.sqlstate(), e.what());
       status = absl::InternalError("database error");
     }
-  } catch (const pqxx::in_doubt_error& e) {
-    spdlog::error("database commit in doubt: {}", e.what());
-    *broken = true;
-    status = Unavailable();
   } catch (const std::exception& e) {
     spdlog::error("database client error: {}", e.what());
     status = absl::InternalError("database error");

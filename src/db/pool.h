@@ -29,6 +29,9 @@ struct PoolOptions {
   absl::Duration connect_timeout = absl::Seconds(5);
   // Called with how long each acquisition waited for a connection (metrics); may be empty.
   std::function<void(absl::Duration)> on_acquire_wait;
+  // The longest any statement of a cancellable read may run (--max_call_timeout): kept as the
+  // session's statement_timeout, so that it costs no round trip per call (see Read).
+  absl::Duration statement_timeout = absl::Seconds(5);
 };
 
 // How long one call may use the database, and how it can be stopped early.
@@ -39,9 +42,8 @@ struct ReadBounds {
 
 // A bounded pool of PostgreSQL connections shared by every service in the process.
 //
-// Connections are opened on demand up to `size`, used for one read-only transaction at a
-// time, and replaced when they break, so the pool recovers by itself after a database
-// restart. Thread-safe.
+// Connections are opened on demand up to `size`, used for one read at a time, and replaced when
+// they break, so the pool recovers by itself after a database restart. Thread-safe.
 class Pool {
  public:
   explicit Pool(PoolOptions options);
@@ -49,13 +51,23 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  // Runs `work` in a read-only transaction whose statements are bounded by `deadline`, and
-  // commits it. Waits for a free connection until `deadline`. Returns what `work` returns,
-  // or UNAVAILABLE (database unreachable, or too many waiters), DEADLINE_EXCEEDED (no
-  // connection or no result before the deadline) or INTERNAL (any other database error;
-  // details are logged, never returned). A connection found broken is replaced and the
-  // work retried once, which is safe because it only reads. With a `canceller`, a Cancel()
-  // stops the running query and the call returns CANCELLED.
+  // Runs `work` on one pooled connection, its statements bounded by `deadline`. Waits for a
+  // free connection until `deadline`. Returns what `work` returns, or UNAVAILABLE (database
+  // unreachable, or too many waiters), DEADLINE_EXCEEDED (no connection or no result before
+  // the deadline) or INTERNAL (any other database error; details are logged, never
+  // returned). A connection found broken is replaced and the work retried once, which is
+  // safe because it only reads.
+  //
+  // Each statement runs on its own (autocommit, in the session's read-only mode): one round
+  // trip per statement, where BEGIN / SET LOCAL / statement / COMMIT took four and left the
+  // database a third of its throughput (docs/benchmarks.md). So statements of one `work` may see
+  // different snapshots; a store that needs one answer from one snapshot says it in one statement.
+  //
+  // How the deadline is kept: with a `canceller`, the call's own cancellation (gRPC cancels a
+  // call when its deadline passes) stops the running query, Cancel() ends the read with
+  // CANCELLED, and the session's statement_timeout (options.statement_timeout, set once per
+  // connection) caps a call that has no deadline. Without one (background reads), the
+  // session's statement_timeout is set to what is left until `deadline` before the work.
   absl::Status Read(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
                     QueryCanceller* canceller = nullptr);
 

@@ -16,8 +16,9 @@ struct Statement {
   absl::string_view sql;
 };
 
-// One read-only transaction on a pooled connection, handed to Pool::Read's work. It runs
-// prepared statements; stores never see the connection itself.
+// A pooled connection's read-only session, handed to Pool::Read's work. It runs prepared
+// statements, each in its own implicit transaction (see Pool::Read); stores never see the
+// connection itself.
 class Transaction {
  public:
   Transaction(pqxx::transaction_base& tx, absl::flat_hash_set<absl::string_view>& prepared)

@@ -34,6 +34,10 @@ std::vector<observability::CallbackRegistration> RegisterPlatformMetrics(
           return static_cast<double>(verifier.VerificationCounts().at(label));
         }));
   }
+  series.push_back(registry.AddCallbackCounter(
+      "misc_jwt_cached_verifications_total",
+      "JWT verifications answered from the verified-token cache (claims checked, signature not).",
+      {}, [&verifier] { return static_cast<double>(verifier.CachedVerifications()); }));
   return series;
 }
 

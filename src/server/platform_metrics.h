@@ -15,7 +15,8 @@ namespace misc::server {
 observability::Histogram& PoolWaitHistogram(observability::Registry& registry);
 
 // Exposes the shared pool (misc_db_pool_{size,open,busy}_connections, misc_db_pool_waiters)
-// and JWT verification outcomes (misc_jwt_verifications_total{outcome}) on `registry`, read
+// and JWT verification outcomes (misc_jwt_verifications_total{outcome},
+// misc_jwt_cached_verifications_total) on `registry`, read
 // at scrape time. The series live as long as the returned registrations.
 std::vector<observability::CallbackRegistration> RegisterPlatformMetrics(
     observability::Registry& registry, const db::Pool& pool, const auth::JwtVerifier& verifier);

@@ -67,6 +67,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.pool.max_waiters = absl::GetFlag(FLAGS_db_max_waiters);
   config.pool.connect_timeout = absl::GetFlag(FLAGS_db_connect_timeout);
   config.max_call_timeout = absl::GetFlag(FLAGS_max_call_timeout);
+  config.pool.statement_timeout = config.max_call_timeout;
   config.shutdown_delay = absl::GetFlag(FLAGS_shutdown_delay);
   config.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   config.log_level = absl::GetFlag(FLAGS_log_level);
