@@ -20,7 +20,13 @@
 #
 # Environment: LOADGEN (path to misc-loadgen; default: the release build's), CONNECTIONS (2),
 # STREAMS (8, per connection), DURATION (10s), WARMUP (2s), RESTAURANT_ID (1), TOLERANCE (15),
-# ROUNDS (3).
+# ROUNDS (3), CLIENT_CPUS (e.g. "1": run both clients under `taskset -c`).
+#
+# Both clients share the machine with the server when it is local. misc-loadgen is a real gRPC
+# C++ client that parses every response, so it spends several times h2load's CPU per call; when
+# the server is CPU-bound (memory-served calls) on the same cores, that CPU is taken from the
+# server and misc-loadgen measures less. For a clean comparison, give the server and the
+# clients separate CPUs: `taskset -c 0 misc-server ...` and CLIENT_CPUS=1.
 # Installs h2load (Debian nghttp2-client) with apt when missing, through sudo when not root.
 set -euo pipefail
 
@@ -41,6 +47,8 @@ warmup=${WARMUP:-2s}
 restaurant_id=${RESTAURANT_ID:-1}
 tolerance=${TOLERANCE:-15}
 rounds=${ROUNDS:-3}
+pin=()
+[[ -n ${CLIENT_CPUS:-} ]] && pin=(taskset -c "$CLIENT_CPUS")
 concurrency=$((connections * streams))
 
 loadgen=${LOADGEN:-}
@@ -81,7 +89,7 @@ grpc_headers=(-H 'content-type: application/grpc' -H 'te: trailers')
 # run_h2load WORKLOAD FRAME URL: prints h2load's calls/s; fails on any non-2xx or error.
 run_h2load() {
   local workload=$1 frame=$2 url=$3 out=$work/$1.h2load rate non_2xx failed
-  if ! h2load -c "$connections" -m "$streams" -D "$(h2load_duration "$duration")" \
+  if ! "${pin[@]}" h2load -c "$connections" -m "$streams" -D "$(h2load_duration "$duration")" \
     --warm-up-time="$(h2load_duration "$warmup")" "${grpc_headers[@]}" -d "$frame" "$url" \
     >"$out" 2>&1; then
     say "$workload: h2load failed:"
@@ -105,7 +113,7 @@ run_h2load() {
 # run_loadgen WORKLOAD: prints misc-loadgen's calls/s; fails on any gRPC error.
 run_loadgen() {
   local workload=$1 json=$work/$1.json
-  if ! "$loadgen" --target="$target" --workload="$workload" \
+  if ! "${pin[@]}" "$loadgen" --target="$target" --workload="$workload" \
     --fixed_restaurant_id="$restaurant_id" --channels="$connections" \
     --concurrency="$concurrency" --duration="$duration" --warmup="$warmup" --json="$json" \
     2>"$work/$workload.loadgen.log"; then
@@ -169,5 +177,6 @@ print(f"{ratio:.3f}", "ok" if abs(ratio - 1) * 100 <= tolerance else "off")' \
   fi
 done
 say "$connections connection(s) x $streams streams = concurrency $concurrency, $duration after" \
-  "$warmup warm-up, restaurant $restaurant_id, median of $rounds round(s)"
+  "$warmup warm-up, restaurant $restaurant_id, median of $rounds round(s)" \
+  "${CLIENT_CPUS:+(clients on CPUs $CLIENT_CPUS)}"
 exit "$rc"
