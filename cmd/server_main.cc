@@ -3,6 +3,7 @@
 // HostedModules(); everything else is the shared runner in src/server.
 #include <cstdio>
 
+#include "absl/synchronization/mutex.h"
 #include "src/config/env_flags.h"
 #include "src/log/logging.h"
 #include "src/server/runner.h"
@@ -12,6 +13,12 @@
 
 int main(int argc, char** argv) {
   misc::server::BlockTerminationSignals();  // Before any thread starts.
+#ifdef NDEBUG
+  // Debian builds Abseil without NDEBUG, so every absl::Mutex acquisition (gRPC's locks are
+  // absl::Mutex too) updates a lock-order graph: 4-6 % of a release server's CPU under load
+  // (docs/benchmarks.md). Debug and sanitizer builds keep the check, where the tests run.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+#endif
   misc::config::ParseFlags(argc, argv, "Serves misc's gRPC services. Flags also read MISC_<FLAG>.");
   absl::StatusOr<misc::server::ServerConfig> config = misc::server::ServerConfigFromFlags();
   if (!config.ok()) {

@@ -1,5 +1,9 @@
 #include "services/genre/genre_service.h"
 
+#include <grpcpp/impl/codegen/proto_utils.h>
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/slice.h>
+
 #include "absl/strings/str_cat.h"
 #include "src/server/call_runner.h"
 #include "src/status/errors.h"
@@ -13,12 +17,20 @@ absl::StatusOr<std::shared_ptr<const GenreCatalog>> GenreService::Catalog() cons
 }
 
 grpc::ServerUnaryReactor* GenreService::ListGenres(grpc::CallbackServerContext* context,
-                                                   const v1::ListGenresRequest* /*request*/,
-                                                   v1::ListGenresResponse* response) {
+                                                   const grpc::ByteBuffer* request,
+                                                   grpc::ByteBuffer* response) {
   return calls_.Serve(context, [&](const server::CallContext& /*call*/) -> absl::Status {
+    // The request has no fields, but it must still be a ListGenresRequest.
+    grpc::ByteBuffer request_bytes(*request);  // Deserialize consumes its buffer.
+    v1::ListGenresRequest parsed;
+    if (!grpc::SerializationTraits<v1::ListGenresRequest>::Deserialize(&request_bytes, &parsed)
+             .ok()) {
+      return absl::InvalidArgumentError("the request is not a ListGenresRequest");
+    }
     absl::StatusOr<std::shared_ptr<const GenreCatalog>> catalog = Catalog();
     if (!catalog.ok()) return catalog.status();
-    response->CopyFrom((*catalog)->genres);
+    grpc::Slice wire = (*catalog)->genres_wire;  // Another reference, not a copy.
+    *response = grpc::ByteBuffer(&wire, 1);
     return absl::OkStatus();
   });
 }

@@ -14,7 +14,9 @@ namespace misc::genre {
 
 // gRPC handlers of misc.genre.v1.GenreService: validate the request and answer from the
 // in-memory catalog, on the callback thread (API.md). Never touches the database.
-class GenreService final : public v1::GenreService::CallbackService {
+// ListGenres is a raw method: it answers with the catalog's bytes, serialized once per load.
+class GenreService final
+    : public v1::GenreService::WithRawCallbackMethod_ListGenres<v1::GenreService::CallbackService> {
  public:
   // Serves whatever `catalog` holds at each call; the refresher replaces it in the background.
   GenreService(std::shared_ptr<const refresh::Snapshot<GenreCatalog>> catalog,
@@ -23,9 +25,10 @@ class GenreService final : public v1::GenreService::CallbackService {
 
   // The RPCs of the same name (proto/misc/genre/v1/genre.proto). Each answers at once from
   // the current snapshot: UNAVAILABLE before the first load, otherwise what API.md says.
+  // ListGenres takes and gives the wire bytes of ListGenresRequest and ListGenresResponse.
   grpc::ServerUnaryReactor* ListGenres(grpc::CallbackServerContext* context,
-                                       const v1::ListGenresRequest* request,
-                                       v1::ListGenresResponse* response) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetGenre(grpc::CallbackServerContext* context,
                                      const v1::GetGenreRequest* request,
                                      v1::GetGenreResponse* response) override;

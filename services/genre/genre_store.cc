@@ -79,6 +79,7 @@ absl::StatusOr<GenreCatalog> GenreStore::Load(absl::Time deadline) {
     catalog.genres_by_id.emplace(genre.genre_id(), genre);
     *catalog.genres.add_genres() = std::move(genre);
   }
+  catalog.genres_wire = grpc::Slice(catalog.genres.SerializeAsString());
   return catalog;
 }
 

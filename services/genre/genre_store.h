@@ -1,6 +1,8 @@
 #ifndef MISC_SERVICES_GENRE_GENRE_STORE_H_
 #define MISC_SERVICES_GENRE_GENRE_STORE_H_
 
+#include <grpcpp/support/slice.h>
+
 #include <cstdint>
 
 #include "absl/container/flat_hash_map.h"
@@ -16,6 +18,10 @@ namespace misc::genre {
 struct GenreCatalog {
   // Every genre, parents before children: by depth in the tree, then by genre_id.
   v1::ListGenresResponse genres;
+  // `genres` serialized once per load: ListGenres sends these bytes as they are (a
+  // reference-counted slice, shared by every call) instead of copying and serializing the
+  // whole tree on each call, which was most of its CPU (docs/benchmarks.md).
+  grpc::Slice genres_wire;
   // Every genre, keyed by genre_id.
   absl::flat_hash_map<int64_t, v1::Genre> genres_by_id;
 };
