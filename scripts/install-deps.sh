@@ -6,6 +6,8 @@
 #      missing ones, through sudo when not root.
 #   2. The buf CLI pinned in package.json, into node_modules/ (`npm ci`), unless
 #      node_modules/.bin/buf already is that version.
+#
+#   scripts/install-deps.sh --bench   also the benchmark tools (BENCH_PACKAGES), for bench/run.sh
 set -euo pipefail
 
 # Everything misc needs from Debian. Add new packages here, one concern per line.
@@ -24,6 +26,16 @@ APT_PACKAGES=(
   nodejs npm                                                                # for the buf CLI
   clang-format clang-tidy                                                   # style checks
 )
+
+# Only bench/run.sh needs these: h2load (the load generator's cross-check), gnuplot (the chart),
+# perf and valgrind (where the time goes), python3 (the report). Kept out of CI's list.
+BENCH_PACKAGES=(nghttp2-client gnuplot-nox linux-perf valgrind python3)
+if [[ ${1:-} == --bench ]]; then
+  APT_PACKAGES+=("${BENCH_PACKAGES[@]}")
+elif (($# > 0)); then
+  echo "usage: scripts/install-deps.sh [--bench]" >&2
+  exit 2
+fi
 
 # nodejs and npm are wanted only for their commands: a machine may have Node.js from another
 # source (NodeSource's nodejs bundles npm and conflicts with Debian's npm package), so when

@@ -1,0 +1,377 @@
+#!/usr/bin/env python3
+"""Turns one bench/run.sh run into results: JSON, a chart, and Markdown tables.
+
+  report.py collect --run-dir DIR --out FILE ...   raw runs -> one JSON document
+  report.py chart --in FILE --png FILE              latency and throughput vs concurrency (gnuplot)
+  report.py tables --in FILE [--update DOC]         Markdown tables; --update rewrites the part
+                                                    of DOC between the results markers
+
+Standard library only: the benchmark machine needs nothing but python3 and gnuplot.
+"""
+
+import argparse
+import glob
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+
+BEGIN_MARK = "<!-- bench/report.py tables: begin -->"
+END_MARK = "<!-- bench/report.py tables: end -->"
+
+# Workload names as misc-loadgen knows them -> what the tables call them.
+TITLES = {
+    "get_restaurant": "GetRestaurant (anonymous)",
+    "get_restaurant_logged_in": "GetRestaurant (logged in)",
+    "batch_get_restaurants": "BatchGetRestaurants (50 ids)",
+    "list_restaurants_first": "ListRestaurants (first page)",
+    "list_restaurants_deep": "ListRestaurants (page 201)",
+    "list_reviews": "ListReviews (first page)",
+    "list_genres": "ListGenres (memory)",
+    "check_rollout_target": "CheckRolloutTarget (memory)",
+    "restaurant_page": "Restaurant page (5 calls fanned out)",
+    "health": "Health check (transport)",
+}
+
+
+def command_output(args):
+    try:
+        return subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def machine_facts(database_url):
+    cpu = ""
+    for line in command_output(["lscpu"]).splitlines():
+        if line.startswith("Model name:"):
+            cpu = line.split(":", 1)[1].strip()
+    mem_kb = 0
+    with open("/proc/meminfo") as meminfo:
+        for line in meminfo:
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "os": command_output(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
+        "postgresql": command_output(["psql", database_url, "-qtAX", "-c", "SHOW server_version"]),
+        "grpc": command_output(["dpkg-query", "-W", "-f=${Version}", "libgrpc++-dev"]),
+        "compiler": command_output(["c++", "--version"]).splitlines()[0:1],
+        "git_commit": command_output(["git", "rev-parse", "--short", "HEAD"]),
+        "git_dirty": bool(command_output(["git", "status", "--porcelain", "--untracked-files=no"])),
+        "note": "load generator, server and PostgreSQL share these cores",
+    }
+
+
+def seconds(text):
+    match = re.fullmatch(r"([0-9.]+)(ms|s)", text)
+    if not match:
+        raise ValueError(f"duration {text!r}: want e.g. 10s or 500ms")
+    return float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
+
+
+def server_resources(samples_file, hwm_file, duration_s, calls):
+    """CPU over the measured window (the last duration_s of the run) and the run's peaks."""
+    rows = []
+    with open(samples_file) as samples:
+        for line in samples:
+            parts = line.split()
+            if len(parts) == 5:
+                rows.append((float(parts[0]), int(parts[1]), int(parts[2]), int(parts[3]),
+                             int(parts[4])))
+    if len(rows) < 2:
+        return {}
+    end = rows[-1]
+    start = min(rows, key=lambda r: abs(r[0] - (end[0] - duration_s)))
+    ticks_per_s = os.sysconf("SC_CLK_TCK")
+    cpu_s = (end[1] - start[1]) / ticks_per_s
+    window_s = end[0] - start[0]
+    peak_rss_kb = int(open(hwm_file).read().strip() or 0) if os.path.exists(hwm_file) else 0
+    return {
+        "cpu_seconds": round(cpu_s, 3),
+        "cpu_cores_busy": round(cpu_s / window_s, 2) if window_s > 0 else None,
+        "cpu_seconds_per_1000_calls": round(cpu_s / calls * 1000, 4) if calls else None,
+        "peak_rss_mb": round(max(peak_rss_kb, max(r[3] for r in rows)) / 1024, 1),
+        "max_fds": max(r[2] for r in rows),
+        "max_db_connections": max(r[4] for r in rows),
+    }
+
+
+def pgbench_result(run_dir, concurrency):
+    text = open(os.path.join(run_dir, f"pgbench-c{concurrency}.txt")).read()
+    tps = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", text)
+    latencies = []
+    for log in glob.glob(os.path.join(run_dir, f"pgbench-c{concurrency}.log*")):
+        with open(log) as lines:
+            for line in lines:
+                # client_id transaction_no time_us script_no time_epoch time_us_part
+                fields = line.split()
+                if len(fields) >= 3:
+                    latencies.append(int(fields[2]))
+    latencies.sort()
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] if latencies else None
+
+    return {
+        "calls_per_s": float(tps.group(1)) if tps else None,
+        "latency_us": {"p50": pct(50), "p90": pct(90), "p99": pct(99), "p999": pct(99.9),
+                       "max": latencies[-1] if latencies else None},
+    }
+
+
+def collect(args):
+    run_dir = args.run_dir
+    duration_s = seconds(args.duration)
+    results = []
+    for workload in args.workloads.split():
+        for concurrency in args.concurrency.split():
+            name = f"{workload}-c{concurrency}"
+            loadgen_file = os.path.join(run_dir, f"{name}.loadgen.json")
+            if not os.path.exists(loadgen_file):
+                print(f"report: no result for {name}", file=sys.stderr)
+                continue
+            run = json.load(open(loadgen_file))
+            run["server"] = server_resources(os.path.join(run_dir, f"{name}.samples"),
+                                             os.path.join(run_dir, f"{name}.hwm"), duration_s,
+                                             run.get("calls", 0))
+            results.append(run)
+    pgbench = {c: pgbench_result(run_dir, c) for c in args.concurrency.split()
+               if os.path.exists(os.path.join(run_dir, f"pgbench-c{c}.txt"))}
+    statements_file = os.path.join(run_dir, "get_restaurant.pg_stat_statements.tsv")
+    statements = []
+    if os.path.exists(statements_file):
+        for line in open(statements_file):
+            calls, mean_ms, query = line.rstrip("\n").split("\t", 2)
+            statements.append({"calls": int(calls), "mean_exec_ms": float(mean_ms),
+                               "query": query})
+    profiles = {}
+    for workload in ("get_restaurant", "list_genres"):
+        path = os.path.join(run_dir, f"{workload}.perf.txt")
+        if os.path.exists(path):
+            profiles[workload] = open(path).read().splitlines()
+    document = {
+        "schema": "misc-bench/1",
+        "machine": machine_facts(args.database_url),
+        "setup": {
+            "restaurants": int(args.restaurants),
+            "reviews": int(args.reviews),
+            "duration": args.duration,
+            "warmup": args.warmup,
+            "server_flags_note": "release build, --db_pool_size=8 (default), --db_max_waiters=512",
+            "channels": "min(concurrency, 4) HTTP/2 connections",
+        },
+        "results": results,
+        "pgbench_get_restaurant_select": pgbench,
+        "get_restaurant_statements": statements,
+        "profiles": profiles,
+    }
+    document["targets"] = targets(document)
+    with open(args.out, "w") as out:
+        json.dump(document, out, indent=1, ensure_ascii=False)
+        out.write("\n")
+
+
+def find(document, workload, concurrency):
+    for run in document["results"]:
+        if run["workload"] == workload and int(run["concurrency"]) == int(concurrency):
+            return run
+    return None
+
+
+def cost(run):
+    """Server CPU per call: what a call costs when the machine is shared."""
+    return (run or {}).get("server", {}).get("cpu_seconds_per_1000_calls")
+
+
+def targets(document):
+    """The issue's targets, computed (reported, never asserted)."""
+    checks = []
+
+    def add(name, value, goal, passed):
+        checks.append({"target": name, "value": value, "goal": goal, "met": passed})
+
+    get64 = find(document, "get_restaurant", 64)
+    pg64 = document["pgbench_get_restaurant_select"].get("64")
+    if get64 and pg64 and pg64["calls_per_s"]:
+        ratio = get64["calls_per_s"] / pg64["calls_per_s"]
+        add("GetRestaurant c=64 / pgbench c=64 (calls/s)", round(ratio, 2), ">= 0.70", ratio >= 0.7)
+    genres64 = find(document, "list_genres", 64)
+    if get64 and genres64:
+        ratio = genres64["calls_per_s"] / get64["calls_per_s"]
+        add("ListGenres / GetRestaurant at c=64 (calls/s)", round(ratio, 2), ">= 3", ratio >= 3)
+    first, deep = find(document, "list_restaurants_first", 64), find(document,
+                                                                      "list_restaurants_deep", 64)
+    if first and deep and cost(first) and cost(deep):
+        ratio = cost(deep) / cost(first)
+        add("ListRestaurants page 201 / first page (server CPU per call, c=64)", round(ratio, 2),
+            "<= 1.5", ratio <= 1.5)
+        ratio = first["calls_per_s"] / deep["calls_per_s"]
+        add("ListRestaurants first / page 201 (calls/s, c=64)", round(ratio, 2), "<= 1.5",
+            ratio <= 1.5)
+    logged = find(document, "get_restaurant_logged_in", 64)
+    if get64 and logged and cost(get64) and cost(logged):
+        ratio = cost(logged) / cost(get64)
+        add("GetRestaurant logged in / anonymous (server CPU per call, c=64)", round(ratio, 2),
+            "<= 1.25", ratio <= 1.25)
+        ratio = get64["calls_per_s"] / logged["calls_per_s"]
+        add("GetRestaurant anonymous / logged in (calls/s, c=64)", round(ratio, 2), "<= 1.25",
+            ratio <= 1.25)
+    peaks = [run["server"].get("peak_rss_mb", 0) for run in document["results"] if run.get("server")]
+    if peaks:
+        add("peak RSS under load (MB)", max(peaks), "< 100", max(peaks) < 100)
+    return checks
+
+
+def chart(args):
+    document = json.load(open(args.input))
+    workloads = []
+    for run in document["results"]:
+        if run["workload"] not in workloads:
+            workloads.append(run["workload"])
+    with tempfile.TemporaryDirectory() as tmp:
+        blocks = []
+        for index, workload in enumerate(workloads):
+            data = os.path.join(tmp, f"{index}.dat")
+            with open(data, "w") as out:
+                for run in sorted((r for r in document["results"] if r["workload"] == workload),
+                                  key=lambda r: int(r["concurrency"])):
+                    lat = run["latency_us"]
+                    out.write(f"{run['concurrency']} {lat['p50'] / 1000} {lat['p99'] / 1000} "
+                              f"{run['calls_per_s']}\n")
+            blocks.append((data, TITLES.get(workload, workload)))
+        pg = document["pgbench_get_restaurant_select"]
+        pg_data = os.path.join(tmp, "pgbench.dat")
+        with open(pg_data, "w") as out:
+            for c in sorted(pg, key=int):
+                if pg[c]["latency_us"]["p50"] is not None:
+                    out.write(f"{c} {pg[c]['latency_us']['p50'] / 1000} "
+                              f"{pg[c]['latency_us']['p99'] / 1000} {pg[c]['calls_per_s']}\n")
+        blocks.append((pg_data, "pgbench: the SELECT of GetRestaurant"))
+        machine = document["machine"]
+        script = [
+            "set terminal pngcairo size 1400,1000 font 'sans,10'",
+            f"set output '{args.png}'",
+            "set multiplot layout 2,2 title "
+            f"'misc-server {machine.get('git_commit', '')}: {machine.get('cores')} cores "
+            f"({machine.get('cpu', '')}), load generator and PostgreSQL on the same machine'",
+            "set logscale xy", "set grid", "set key top left font ',8'",
+            "set xtics (1, 16, 64, 256)", "set xlabel 'concurrent calls'",
+        ]
+
+        def panel(title, column, ylabel, key=True):
+            script.extend([f"set title '{title}'", f"set ylabel '{ylabel}'",
+                           "set key" if key else "unset key"])
+            plots = [f"'{data}' using 1:{column} with linespoints title \"{name}\""
+                     for data, name in blocks]
+            script.append("plot " + ", ".join(plots))
+
+        panel("p50 latency", 2, "ms")
+        panel("p99 latency", 3, "ms", key=False)
+        panel("throughput", 4, "calls/s (pages/s for the page mix)", key=False)
+        script.append("unset multiplot")
+        script_file = os.path.join(tmp, "chart.gp")
+        with open(script_file, "w") as out:
+            out.write("\n".join(script) + "\n")
+        subprocess.run(["gnuplot", script_file], check=True)
+
+
+def ms(us):
+    return "-" if us is None else f"{us / 1000:.2f}"
+
+
+def tables(args):
+    document = json.load(open(args.input))
+    lines = []
+    machine = document["machine"]
+    setup = document["setup"]
+    lines += [
+        f"Run on {machine['cores']} cores ({machine['cpu']}), {machine['memory_gib']} GiB, "
+        f"{machine['os']}, kernel {machine['kernel']}, PostgreSQL {machine['postgresql']}, "
+        f"gRPC {machine['grpc']}, commit {machine['git_commit']}"
+        f"{' (with local changes)' if machine.get('git_dirty') else ''}. "
+        f"{setup['restaurants']:,} restaurants, {setup['reviews']:,} reviews; "
+        f"{setup['duration']} per run after {setup['warmup']} of warm-up; "
+        f"{setup['channels']}; {machine['note']}.",
+        "",
+        "| workload | conc. | ops/s | calls/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms "
+        "| errors | CPU s / 1000 calls | peak RSS MB | fds | DB conns |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|",
+    ]
+    for run in document["results"]:
+        lat = run["latency_us"]
+        server = run.get("server", {})
+        errors = ", ".join(f"{k} {v}" for k, v in sorted(run.get("errors", {}).items())) or "0"
+        lines.append(
+            f"| {TITLES.get(run['workload'], run['workload'])} | {run['concurrency']} "
+            f"| {run['ops_per_s']:,.0f} | {run['calls_per_s']:,.0f} | {ms(lat['p50'])} "
+            f"| {ms(lat['p90'])} | {ms(lat['p99'])} | {ms(lat['p999'])} | {ms(lat['max'])} "
+            f"| {errors} | {server.get('cpu_seconds_per_1000_calls', '-')} "
+            f"| {server.get('peak_rss_mb', '-')} | {server.get('max_fds', '-')} "
+            f"| {server.get('max_db_connections', '-')} |")
+    lines += ["", "Database ceiling: pgbench running GetRestaurant's SELECT (prepared, random id, "
+              "one connection per client):", "",
+              "| conc. | calls/s | p50 ms | p99 ms | misc GetRestaurant / pgbench |",
+              "|--:|--:|--:|--:|--:|"]
+    for c, result in sorted(document["pgbench_get_restaurant_select"].items(),
+                            key=lambda item: int(item[0])):
+        misc = find(document, "get_restaurant", c)
+        ratio = (f"{misc['calls_per_s'] / result['calls_per_s']:.2f}"
+                 if misc and result["calls_per_s"] else "-")
+        lines.append(f"| {c} | {result['calls_per_s']:,.0f} | {ms(result['latency_us']['p50'])} "
+                     f"| {ms(result['latency_us']['p99'])} | {ratio} |")
+    if document.get("get_restaurant_statements"):
+        lines += ["", "What the database ran during the GetRestaurant runs (pg_stat_statements):", "",
+                  "| calls | mean exec ms | statement |", "|--:|--:|---|"]
+        for statement in document["get_restaurant_statements"][:8]:
+            query = statement["query"].replace("|", "\\|")
+            if len(query) > 90:
+                query = query[:87] + "..."
+            lines.append(f"| {statement['calls']:,} | {statement['mean_exec_ms']} | `{query}` |")
+    lines += ["", "Targets (reported, not asserted):", "", "| target | value | goal | met |",
+              "|---|--:|---|---|"]
+    for check in document["targets"]:
+        lines.append(f"| {check['target']} | {check['value']} | {check['goal']} "
+                     f"| {'yes' if check['met'] else '**no**'} |")
+    text = "\n".join(lines) + "\n"
+    if args.update:
+        doc = open(args.update).read()
+        if BEGIN_MARK not in doc or END_MARK not in doc:
+            sys.exit(f"report: {args.update} has no results markers")
+        head, rest = doc.split(BEGIN_MARK, 1)
+        _, tail = rest.split(END_MARK, 1)
+        with open(args.update, "w") as out:
+            out.write(head + BEGIN_MARK + "\n" + text + END_MARK + tail)
+    else:
+        sys.stdout.write(text)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    c = commands.add_parser("collect")
+    for flag in ("--run-dir", "--out", "--concurrency", "--workloads", "--server",
+                 "--database-url", "--restaurants", "--reviews", "--duration", "--warmup"):
+        c.add_argument(flag, required=True)
+    c.set_defaults(func=collect)
+    g = commands.add_parser("chart")
+    g.add_argument("--in", dest="input", required=True)
+    g.add_argument("--png", required=True)
+    g.set_defaults(func=chart)
+    t = commands.add_parser("tables")
+    t.add_argument("--in", dest="input", required=True)
+    t.add_argument("--update")
+    t.set_defaults(func=tables)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317  # cleanup() is called from a trap
+# bench/run.sh: THE benchmark command. How many calls per second one misc-server serves, at what
+# latency, against the database's and the transport's own ceilings, on this machine.
+#
+#   bench/run.sh [--quick] [--concurrency "1 16 64 256"] [--duration 10s] [--warmup 2s]
+#                [--workloads "get_restaurant list_genres ..."] [--no-profile] [--out FILE]
+#                [--server PATH]
+#
+#   1. deps      scripts/install-deps.sh --bench (h2load, gnuplot, perf, valgrind, python3)
+#   2. build     release preset: misc-server misc-migrate misc-devtoken misc-loadgen
+#   3. database  a dedicated PostgreSQL in build/bench/pg (pg_stat_statements on), database
+#                misc_bench migrated and seeded with 100,000 restaurants and ~1,000,000 reviews
+#                (kept between runs: seeded again only when the counts differ)
+#   4. server    release misc-server with a development JWKS; 500 user tokens for logged-in calls
+#   5. load      every workload x concurrency with bench/loadgen (misc-loadgen), sampling the
+#                server's CPU, RSS, fds and the database's connections during each run
+#   6. ceilings  pgbench running GetRestaurant's own SQL (read back from pg_stat_statements),
+#                prepared, random ids, at the same concurrencies; health and ListGenres for the
+#                transport
+#   7. profile   perf (cpu-clock) of the server under GetRestaurant and ListGenres at c=64
+#   8. report    bench/results/<date>.json (+ latest.json), the chart and tables via
+#                bench/report.py (docs/benchmarks.md explains them)
+#
+# Nothing here asserts a time: the numbers are reported, and compared in docs/benchmarks.md.
+# --quick (c=1,64; 3 s each) is for trying the command, not for numbers worth writing down.
+# --server benchmarks another misc-server binary (e.g. an older commit's release build) with
+# everything else unchanged: how docs/benchmarks.md compares before and after a change.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO_ROOT=$PWD
+BUILD_DIR=build/release
+WORK=build/bench
+PG_DIR=$WORK/pg
+DB=misc_bench
+RESTAURANTS=100000
+REVIEWS_PER_RESTAURANT=10
+USERS_WITH_TOKENS=500
+
+concurrency="1 16 64 256"
+duration=10s
+warmup=2s
+workloads="get_restaurant get_restaurant_logged_in batch_get_restaurants list_restaurants_first
+list_restaurants_deep list_reviews list_genres check_rollout_target restaurant_page health"
+profile=1
+out=""
+server_override=""
+
+say() { echo "bench: $*" >&2; }
+die() {
+  echo "bench: $*" >&2
+  exit 1
+}
+
+while (($# > 0)); do
+  case $1 in
+    --quick) concurrency="1 64" duration=3s warmup=1s ;;
+    --concurrency) concurrency=$2 && shift ;;
+    --duration) duration=$2 && shift ;;
+    --warmup) warmup=$2 && shift ;;
+    --workloads) workloads=$2 && shift ;;
+    --no-profile) profile=0 ;;
+    --out) out=$2 && shift ;;
+    --server) server_override=$2 && shift ;;
+    *) die "unknown argument $1 (see the header of bench/run.sh)" ;;
+  esac
+  shift
+done
+
+server_pid=""
+sampler_pid=""
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [[ -n $sampler_pid ]] && kill "$sampler_pid" 2>/dev/null
+  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  scripts/pg.sh stop "$PG_DIR" >/dev/null 2>&1 || true
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- 1. deps, 2. build ----
+bash scripts/install-deps.sh --bench
+say "building the release preset"
+cmake --preset release -DMISC_BUILD_TESTS=OFF >/dev/null
+cmake --build --preset release -j "${MISC_JOBS:-$(nproc)}" \
+  --target misc-server misc-migrate misc-devtoken misc-loadgen >/dev/null ||
+  die "release build failed (run: cmake --build --preset release)"
+SERVER=${server_override:-$BUILD_DIR/cmd/misc/misc-server}
+MIGRATE=$BUILD_DIR/cmd/migrate/misc-migrate
+DEVTOKEN=$BUILD_DIR/cmd/devtoken/misc-devtoken
+LOADGEN=$BUILD_DIR/bench/loadgen/misc-loadgen
+for binary in "$SERVER" "$MIGRATE" "$DEVTOKEN" "$LOADGEN"; do
+  [[ -x $binary ]] || die "missing $binary after the build"
+done
+
+run_dir=$WORK/runs/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$run_dir"
+
+# ---- 3. database ----
+scripts/pg.sh start "$PG_DIR" >/dev/null
+admin_url=$(scripts/pg.sh url "$PG_DIR")
+psql_admin() { psql "$admin_url" -qtAX -v ON_ERROR_STOP=1 "$@"; }
+# pg_stat_statements shows the statements misc really sends (and how many round trips a call
+# costs); it needs a preload, hence one restart the first time.
+if [[ $(psql_admin -c 'SHOW shared_preload_libraries') != *pg_stat_statements* ]]; then
+  psql_admin -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >/dev/null
+  scripts/pg.sh stop "$PG_DIR" >/dev/null
+  scripts/pg.sh start "$PG_DIR" >/dev/null
+  admin_url=$(scripts/pg.sh url "$PG_DIR")
+fi
+if [[ $(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB'") != 1 ]]; then
+  psql_admin -c "CREATE DATABASE $DB" >/dev/null
+fi
+export DATABASE_URL="${admin_url%/postgres}/$DB"
+psql_db() { psql "$DATABASE_URL" -qtAX -v ON_ERROR_STOP=1 "$@"; }
+"$MIGRATE" up --log_level=warn
+psql_db -c 'SET client_min_messages = warning' \
+  -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' >/dev/null
+if [[ $(psql_db -c 'SELECT count(*) FROM restaurants') != "$RESTAURANTS" ]]; then
+  say "seeding $RESTAURANTS restaurants, ~$((RESTAURANTS * REVIEWS_PER_RESTAURANT)) reviews"
+  "$MIGRATE" seed --replace --restaurants="$RESTAURANTS" \
+    --reviews_per_restaurant="$REVIEWS_PER_RESTAURANT" --log_level=warn
+  psql_db -c 'VACUUM ANALYZE' >/dev/null
+fi
+reviews=$(psql_db -c 'SELECT count(*) FROM reviews')
+say "database: $RESTAURANTS restaurants, $reviews reviews"
+
+# ---- 4. server ----
+JWT_DIR=$WORK/jwt
+"$DEVTOKEN" --generate_jwks_dir="$JWT_DIR" >/dev/null
+tokens=$run_dir/tokens.txt
+for ((user = 1; user <= USERS_WITH_TOKENS; user++)); do
+  "$DEVTOKEN" --key="$JWT_DIR/dev.key.pem" --sub="$user" --ttl=24h
+done >"$tokens"
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+target=127.0.0.1:$port
+# The benchmark drives up to 256 calls at once into an 8-connection pool: --db_max_waiters is
+# raised so that c=256 measures queueing rather than load shedding (the default, 64, sheds).
+server_flags=(--listen="$target" --metrics_listen=127.0.0.1:0 --shutdown_delay=0s
+  --jwks_file="$JWT_DIR/jwks.json" --jwt_issuer=misc-dev --jwt_audience=misc
+  --db_max_waiters=512 --log_level=warn)
+say "starting misc-server on $target (log: $run_dir/server.log)"
+"$SERVER" "${server_flags[@]}" 2>"$run_dir/server.log" &
+server_pid=$!
+for ((i = 0; i < 100; i++)); do
+  if "$LOADGEN" --target="$target" --workload=health --concurrency=1 --duration=100ms \
+    --warmup=0s >/dev/null 2>&1; then
+    break
+  fi
+  kill -0 "$server_pid" 2>/dev/null || die "misc-server exited (see $run_dir/server.log)"
+  sleep 0.2
+done
+
+# GetRestaurant's SQL exactly as the server prepares it, for pgbench: logged by PostgreSQL for
+# one call (log_statement = all for a moment; pg_stat_statements would have normalised its
+# constants away).
+server_log_of_pg="$(cat "$PG_DIR/datadir")/server.log"
+psql_admin -c "ALTER SYSTEM SET log_statement = 'all'" -c 'SELECT pg_reload_conf()' >/dev/null
+sleep 0.5
+"$LOADGEN" --target="$target" --workload=get_restaurant --concurrency=1 --duration=200ms \
+  --warmup=0s --restaurant_ids="1:$RESTAURANTS" >/dev/null 2>&1 || true
+psql_admin -c 'ALTER SYSTEM RESET log_statement' -c 'SELECT pg_reload_conf()' >/dev/null
+select_sql=$(grep -o 'execute restaurant\.get: SELECT .*' "$server_log_of_pg" | tail -n 1 |
+  sed 's/^execute restaurant\.get: //')
+[[ $select_sql == *'WHERE restaurant_id = $1' ]] ||
+  die "could not read GetRestaurant's SQL from $server_log_of_pg"
+pgbench_script=$run_dir/get_restaurant.pgbench.sql
+{
+  echo "\\set id random(1, $RESTAURANTS)"
+  echo "${select_sql//\$1/:id};"
+} >"$pgbench_script"
+
+# ---- 5. load ----
+# Samples the server every 100 ms into $1: time, CPU ticks, fds, RSS kB; and the database's misc
+# connections every 500 ms. Bash builtins only, so the sampler itself costs next to nothing.
+sample_server() {
+  local file=$1 stat fds line rss tick=0 db=0
+  while kill -0 "$server_pid" 2>/dev/null; do
+    read -r stat <"/proc/$server_pid/stat" || break
+    stat=${stat##*) }
+    read -ra fields <<<"$stat"
+    fds=("/proc/$server_pid/fd/"*)
+    rss=0
+    while read -r line; do
+      [[ $line == VmRSS:* ]] && { read -ra f <<<"$line" && rss=${f[1]}; }
+    done <"/proc/$server_pid/status"
+    if ((tick % 5 == 0)); then
+      db=$(psql_admin -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'misc'" \
+        2>/dev/null || echo 0)
+    fi
+    # fields[11], fields[12]: utime and stime (stat fields 14 and 15) in clock ticks.
+    echo "$EPOCHREALTIME $((fields[11] + fields[12])) ${#fds[@]} $rss $db"
+    tick=$((tick + 1))
+    sleep 0.1
+  done >"$file"
+}
+
+channels_for() { echo $(($1 < 4 ? $1 : 4)); }
+
+run_workload() {
+  local workload=$1 c=$2 name=$1-c$2
+  say "$workload at concurrency $c"
+  # Peak RSS (VmHWM) is reset so that each run reports its own peak.
+  echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null || true
+  sample_server "$run_dir/$name.samples" &
+  sampler_pid=$!
+  local rc=0
+  "$LOADGEN" --target="$target" --workload="$workload" --concurrency="$c" \
+    --channels="$(channels_for "$c")" --duration="$duration" --warmup="$warmup" \
+    --restaurant_ids="1:$RESTAURANTS" --tokens_file="$tokens" \
+    --json="$run_dir/$name.loadgen.json" 2>"$run_dir/$name.loadgen.log" || rc=$?
+  grep VmHWM "/proc/$server_pid/status" | awk '{print $2}' >"$run_dir/$name.hwm"
+  kill "$sampler_pid" 2>/dev/null
+  wait "$sampler_pid" 2>/dev/null || true
+  sampler_pid=""
+  ((rc == 0)) || say "misc-loadgen reported failures for $name (see $run_dir/$name.loadgen.log)"
+}
+
+psql_db -c 'SELECT pg_stat_statements_reset()' >/dev/null
+for workload in $workloads; do
+  for c in $concurrency; do
+    run_workload "$workload" "$c"
+  done
+  if [[ $workload == get_restaurant ]]; then
+    # What one anonymous GetRestaurant costs the database, statement by statement.
+    psql_db -F $'\t' -c "SELECT calls, round(mean_exec_time::numeric, 4), query
+      FROM pg_stat_statements WHERE calls > 100 ORDER BY calls DESC" \
+      >"$run_dir/get_restaurant.pg_stat_statements.tsv"
+  fi
+done
+
+# ---- 6. the database ceiling ----
+for c in $concurrency; do
+  say "pgbench (GetRestaurant's SELECT) at concurrency $c"
+  pgbench "$DATABASE_URL" -n -M prepared -f "$pgbench_script" -c "$c" -j "$(channels_for "$c")" \
+    -T "${duration%s}" -r -l --log-prefix="$run_dir/pgbench-c$c.log" \
+    >"$run_dir/pgbench-c$c.txt" 2>&1 ||
+    die "pgbench failed (see $run_dir/pgbench-c$c.txt)"
+done
+
+# ---- 7. profile ----
+if ((profile)); then
+  for workload in get_restaurant list_genres; do
+    say "profiling misc-server under $workload at concurrency 64"
+    perf record -e cpu-clock -F 999 -g -p "$server_pid" -o "$run_dir/$workload.perf.data" \
+      -- sleep "${duration%s}" >/dev/null 2>&1 &
+    perf_pid=$!
+    "$LOADGEN" --target="$target" --workload="$workload" --concurrency=64 --channels=4 \
+      --duration="$duration" --warmup=0s --restaurant_ids="1:$RESTAURANTS" \
+      --tokens_file="$tokens" >/dev/null 2>&1 || true
+    wait "$perf_pid" || say "perf record failed; see docs/benchmarks.md for callgrind instead"
+    perf report -i "$run_dir/$workload.perf.data" --no-children --sort dso,symbol \
+      --percent-limit 0.5 --stdio 2>/dev/null | grep -v '^$' | head -n 80 \
+      >"$run_dir/$workload.perf.txt" || true
+  done
+fi
+
+# ---- 8. report ----
+date_tag=$(date -u +%Y-%m-%d)
+out=${out:-bench/results/$date_tag.json}
+mkdir -p "$(dirname "$out")" bench/results docs/img
+python3 bench/report.py collect --run-dir "$run_dir" --out "$out" \
+  --concurrency "$concurrency" --workloads "$workloads" --server "$SERVER" \
+  --database-url "$DATABASE_URL" --restaurants "$RESTAURANTS" --reviews "$reviews" \
+  --duration "$duration" --warmup "$warmup"
+cp "$out" bench/results/latest.json
+python3 bench/report.py chart --in "$out" --png docs/img/benchmark-latency.png
+python3 bench/report.py tables --in "$out" --update docs/benchmarks.md
+python3 bench/report.py tables --in "$out"
+say "results: $out (raw runs in $run_dir); tables above, chart docs/img/benchmark-latency.png"
