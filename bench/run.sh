@@ -257,9 +257,14 @@ if ((profile)); then
       --duration="$duration" --warmup=0s --restaurant_ids="1:$RESTAURANTS" \
       --tokens_file="$tokens" >/dev/null 2>&1 || true
     wait "$perf_pid" || say "perf record failed; see docs/benchmarks.md for callgrind instead"
-    perf report -i "$run_dir/$workload.perf.data" --no-children --sort dso,symbol \
-      --percent-limit 0.5 --stdio 2>/dev/null | grep -v '^$' | head -n 80 \
-      >"$run_dir/$workload.perf.txt" || true
+    # Flat profiles, by library and by function, with the column padding squeezed out.
+    {
+      perf report -i "$run_dir/$workload.perf.data" --no-children --sort dso -g none --stdio \
+        --percent-limit 0.5 2>/dev/null | grep '%' | sed 's/  */ /g'
+      perf report -i "$run_dir/$workload.perf.data" --no-children --sort dso,symbol -g none \
+        --stdio --percent-limit 0.4 2>/dev/null | grep '%' | sed 's/  */ /g; s/ - - *$//' |
+        head -n 50
+    } >"$run_dir/$workload.perf.txt" || true
   done
 fi
 
