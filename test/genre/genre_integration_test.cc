@@ -1,6 +1,7 @@
 // GenreService end to end: the real misc-server binary over a real socket, against the
 // throwaway PostgreSQL. The catalog tests read the seeded sample data; the refresh tests
 // change rows of a private database under a running server and watch the answers follow.
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -95,6 +96,29 @@ TEST_F(GenreServiceTest, ListGenresReturnsEveryGenreByDepthThenId) {
                 absl::StrCat(kGenreTree, "SELECT genre_id FROM tree ORDER BY depth, genre_id")));
   EXPECT_EQ(genres.size(), static_cast<size_t>(misc::testing::QueryInt64(
                                *database_url_, "SELECT count(*) FROM genres")));
+}
+
+// ListGenres answers with bytes serialized once per load (a raw method): the request is still
+// parsed, and bytes that are no ListGenresRequest are refused.
+TEST_F(GenreServiceTest, ListGenresRefusesARequestThatIsNotAListGenresRequest) {
+  grpc::GenericStub generic(server_->channel());
+  grpc::ClientContext context;
+  grpc::CompletionQueue queue;
+  grpc::Slice truncated(std::string("\x08"));  // Field 1 as a varint, with no value.
+  const grpc::ByteBuffer request(&truncated, 1);
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> call = generic.PrepareUnaryCall(
+      &context, "/misc.genre.v1.GenreService/ListGenres", request, &queue);
+  call->StartCall();
+  grpc::ByteBuffer response;
+  grpc::Status status;
+  call->Finish(&response, &status, &queue);
+  void* tag = nullptr;
+  bool ok = false;
+  ASSERT_TRUE(queue.Next(&tag, &ok));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  queue.Shutdown();
+  while (queue.Next(&tag, &ok)) {
+  }
 }
 
 TEST_F(GenreServiceTest, ListGenresPutsEveryParentBeforeItsChildren) {
