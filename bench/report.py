@@ -166,6 +166,7 @@ def collect(args):
             "warmup": args.warmup,
             "server_flags_note": "release build, --db_pool_size=8 (default), --db_max_waiters=512",
             "channels": "min(concurrency, 4) HTTP/2 connections",
+            "server_binary": args.server,
         },
         "results": results,
         "pgbench_get_restaurant_select": pgbench,
@@ -262,7 +263,7 @@ def chart(args):
             f"'misc-server {machine.get('git_commit', '')}: {machine.get('cores')} cores "
             f"({machine.get('cpu', '')}), load generator and PostgreSQL on the same machine'",
             "set logscale xy", "set grid", "set key top left font ',8'",
-            "set xtics (1, 16, 64, 256)", "set xlabel 'concurrent calls'",
+            "set xtics (1, 16, 64, 256)", "set xrange [0.8:320]", "set xlabel 'concurrent calls (operations in flight)'",
         ]
 
         def panel(title, column, ylabel, key=True):
@@ -274,7 +275,7 @@ def chart(args):
 
         panel("p50 latency", 2, "ms")
         panel("p99 latency", 3, "ms", key=False)
-        panel("throughput", 4, "calls/s (pages/s for the page mix)", key=False)
+        panel("throughput", 4, "calls/s (every call of the page mix)", key=False)
         script.append("unset multiplot")
         script_file = os.path.join(tmp, "chart.gp")
         with open(script_file, "w") as out:

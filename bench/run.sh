@@ -19,7 +19,7 @@
 #                prepared, random ids, at the same concurrencies; health and ListGenres for the
 #                transport
 #   7. profile   perf (cpu-clock) of the server under GetRestaurant and ListGenres at c=64
-#   8. report    bench/results/<date>.json (+ latest.json), the chart and tables via
+#   8. report    bench/results/<date>.json, the chart and tables via
 #                bench/report.py (docs/benchmarks.md explains them)
 #
 # Nothing here asserts a time: the numbers are reported, and compared in docs/benchmarks.md.
@@ -276,7 +276,6 @@ python3 bench/report.py collect --run-dir "$run_dir" --out "$out" \
   --concurrency "$concurrency" --workloads "$workloads" --server "$SERVER" \
   --database-url "$DATABASE_URL" --restaurants "$RESTAURANTS" --reviews "$reviews" \
   --duration "$duration" --warmup "$warmup"
-cp "$out" bench/results/latest.json
 python3 bench/report.py chart --in "$out" --png docs/img/benchmark-latency.png
 python3 bench/report.py tables --in "$out" --update docs/benchmarks.md
 python3 bench/report.py tables --in "$out"
