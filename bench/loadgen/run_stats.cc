@@ -1,42 +1,12 @@
 #include "bench/loadgen/run_stats.h"
 
-#include <array>
+#include "src/observability/grpc_names.h"
 
 namespace misc::loadgen {
-namespace {
-
-// Indexed by the numeric code, as the gRPC spec numbers them.
-constexpr std::array<absl::string_view, 17> kCodeNames = {
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
-};
-
-}  // namespace
-
-absl::string_view StatusCodeName(grpc::StatusCode code) {
-  const int index = static_cast<int>(code);
-  if (index < 0 || index >= static_cast<int>(kCodeNames.size())) return "UNKNOWN";
-  return kCodeNames[index];
-}
 
 bool ParseStatusCodeName(absl::string_view name, grpc::StatusCode* code) {
-  for (size_t i = 0; i < kCodeNames.size(); ++i) {
-    if (kCodeNames[i] == name) {
+  for (int i = grpc::StatusCode::OK; i <= grpc::StatusCode::UNAUTHENTICATED; ++i) {
+    if (observability::StatusCodeName(static_cast<grpc::StatusCode>(i)) == name) {
       *code = static_cast<grpc::StatusCode>(i);
       return true;
     }
@@ -62,7 +32,8 @@ void StatsRecorder::RecordCall(absl::string_view method, grpc::StatusCode code) 
   } else {
     stats_.calls_by_method.emplace(std::string(method), 1);
   }
-  if (code != grpc::StatusCode::OK) ++stats_.errors_by_code[std::string(StatusCodeName(code))];
+  if (code != grpc::StatusCode::OK)
+    ++stats_.errors_by_code[std::string(observability::StatusCodeName(code))];
 }
 
 void StatsRecorder::RecordOperation(absl::Duration latency, bool failed) {

@@ -16,11 +16,8 @@
 
 namespace misc::loadgen {
 
-// Returns the canonical name of `code` ("OK", "NOT_FOUND", ...); "UNKNOWN" outside 0..16.
-absl::string_view StatusCodeName(grpc::StatusCode code);
-
-// Parses a canonical status code name as StatusCodeName spells it. Returns false for any
-// other text.
+// Parses a canonical status code name as observability::StatusCodeName (the server's
+// metrics and access log) spells it. Returns false for any other text.
 bool ParseStatusCodeName(absl::string_view name, grpc::StatusCode* code);
 
 // What was measured in a run: operations (one call, or a page of several), their latency,
