@@ -106,8 +106,8 @@ TEST_F(GenreServiceTest, ListGenresRefusesARequestThatIsNotAListGenresRequest) {
   grpc::CompletionQueue queue;
   grpc::Slice truncated(std::string("\x08"));  // Field 1 as a varint, with no value.
   const grpc::ByteBuffer request(&truncated, 1);
-  std::unique_ptr<grpc::GenericClientAsyncResponseReader> call = generic.PrepareUnaryCall(
-      &context, "/misc.genre.v1.GenreService/ListGenres", request, &queue);
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> call =
+      generic.PrepareUnaryCall(&context, "/misc.genre.v1.GenreService/ListGenres", request, &queue);
   call->StartCall();
   grpc::ByteBuffer response;
   grpc::Status status;
