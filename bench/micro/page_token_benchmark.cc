@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "misc/restaurant/v1/restaurant.pb.h"
@@ -23,6 +24,9 @@ constexpr char kReviewFilter[] = "misc.review.v1.ListReviews?restaurant_id=12345
 // {create_time in microseconds, review_id}.
 constexpr int64_t kRankCursor[] = {1234, 100042};
 constexpr int64_t kTimeCursor[] = {1732350000123456, 987654};
+// The ranges ListRestaurants checks its cursor against (restaurant_service.cc).
+constexpr pagination::ValueRange kRankRanges[] = {
+    {.min = 0, .max = std::numeric_limits<int32_t>::max()}, {.min = 1}};
 
 void BM_EncodePageToken(benchmark::State& state) {
   for (auto _ : state) {
@@ -36,7 +40,7 @@ void BM_DecodePageToken(benchmark::State& state) {
   const std::string token = pagination::EncodePageToken(kRestaurantFilter, kRankCursor);
   for (auto _ : state) {
     absl::StatusOr<pagination::Cursor> cursor =
-        pagination::DecodePageToken(token, kRestaurantFilter, 2);
+        pagination::DecodePageToken(token, kRestaurantFilter, kRankRanges);
     if (!cursor.ok()) state.SkipWithError("token rejected");
     benchmark::DoNotOptimize(cursor);
   }
@@ -52,7 +56,7 @@ void BM_RejectTamperedPageToken(benchmark::State& state) {
   c = c == 'A' ? 'B' : 'A';
   for (auto _ : state) {
     absl::StatusOr<pagination::Cursor> cursor =
-        pagination::DecodePageToken(token, kRestaurantFilter, 2);
+        pagination::DecodePageToken(token, kRestaurantFilter, kRankRanges);
     if (cursor.ok()) state.SkipWithError("tampered token accepted");
     benchmark::DoNotOptimize(cursor);
   }
@@ -64,7 +68,7 @@ void BM_RejectPageTokenOfAnotherFilter(benchmark::State& state) {
   const std::string token = pagination::EncodePageToken(kRestaurantFilter, kRankCursor);
   const std::string other = "misc.restaurant.v1.ListRestaurants?area_id=3102&genre_id=205";
   for (auto _ : state) {
-    benchmark::DoNotOptimize(pagination::DecodePageToken(token, other, 2));
+    benchmark::DoNotOptimize(pagination::DecodePageToken(token, other, kRankRanges));
   }
 }
 BENCHMARK(BM_RejectPageTokenOfAnotherFilter);
@@ -73,7 +77,7 @@ BENCHMARK(BM_RejectPageTokenOfAnotherFilter);
 void BM_RejectMalformedPageToken(benchmark::State& state) {
   const std::string token = "not a page token!";
   for (auto _ : state) {
-    benchmark::DoNotOptimize(pagination::DecodePageToken(token, kRestaurantFilter, 2));
+    benchmark::DoNotOptimize(pagination::DecodePageToken(token, kRestaurantFilter, kRankRanges));
   }
 }
 BENCHMARK(BM_RejectMalformedPageToken);

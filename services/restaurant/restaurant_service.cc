@@ -1,5 +1,7 @@
 #include "services/restaurant/restaurant_service.h"
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -13,6 +15,11 @@ namespace misc::restaurant {
 namespace {
 
 constexpr int kMaxBatchSize = 100;
+
+// A ListRestaurants cursor holds a review_count, which the schema keeps at 0 or more and
+// RankCursor holds as int32, and a restaurant id, which the schema keeps positive.
+constexpr pagination::ValueRange kCursorRanges[] = {
+    {.min = 0, .max = std::numeric_limits<int32_t>::max()}, {.min = 1}};
 
 // The canonical filter a ListRestaurants page token is bound to.
 std::string ListFilter(const v1::ListRestaurantsRequest& request) {
@@ -34,7 +41,7 @@ absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListRestaurantsRe
                          .filter = ListFilter(request)};
   if (!request.page_token().empty()) {
     absl::StatusOr<pagination::Cursor> cursor =
-        pagination::DecodePageToken(request.page_token(), valid.filter, 2);
+        pagination::DecodePageToken(request.page_token(), valid.filter, kCursorRanges);
     if (!cursor.ok()) return cursor.status();
     valid.query.after = RankCursor{.review_count = static_cast<int32_t>((*cursor)[0]),
                                    .restaurant_id = (*cursor)[1]};

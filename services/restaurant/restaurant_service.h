@@ -20,7 +20,7 @@ struct ValidListRequest {
 
 // Validates `request` and returns what to read. Returns INVALID_ARGUMENT with a field
 // violation for each negative area_id, genre_id or page_size, or, when those are valid, for a
-// page_token that was not issued for this filter.
+// page_token that was not issued for this filter or holds a cursor the list query cannot take.
 absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListRestaurantsRequest& request);
 
 // Returns INVALID_ARGUMENT with a field violation for a batch of restaurant_ids that is empty

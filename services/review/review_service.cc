@@ -27,6 +27,11 @@ int32_t BodyCodePointsFor(const auth::Viewer& viewer) {
   return viewer.is_anonymous() ? kAnonymousBodyRead : kWholeBody;
 }
 
+// A ListReviews cursor holds a time the list statement can take and a review id, which the
+// schema keeps positive.
+constexpr pagination::ValueRange kCursorRanges[] = {
+    {.min = kMinCursorMicros, .max = kMaxCursorMicros}, {.min = 1}};
+
 int64_t MicrosOf(const google::protobuf::Timestamp& time) {
   return time.seconds() * 1000000 + time.nanos() / 1000;
 }
@@ -43,7 +48,7 @@ absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListReviewsReques
                          .filter = ListFilter(request)};
   if (!request.page_token().empty()) {
     absl::StatusOr<pagination::Cursor> cursor =
-        pagination::DecodePageToken(request.page_token(), valid.filter, 2);
+        pagination::DecodePageToken(request.page_token(), valid.filter, kCursorRanges);
     if (!cursor.ok()) return cursor.status();
     valid.query.after = TimeCursor{.create_time_micros = (*cursor)[0], .review_id = (*cursor)[1]};
   }

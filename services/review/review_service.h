@@ -29,7 +29,8 @@ struct ValidListRequest {
 
 // Validates `request` and returns what to read. Returns INVALID_ARGUMENT with a field
 // violation for a restaurant_id that is not positive and for a negative page_size, or, when those
-// are valid, for a page_token that was not issued for this filter.
+// are valid, for a page_token that was not issued for this filter or holds a cursor the list
+// query cannot take.
 absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListReviewsRequest& request);
 
 // gRPC handlers of misc.review.v1.ReviewService: validate the request, run the store off the

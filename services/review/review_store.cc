@@ -32,8 +32,8 @@ constexpr db::Statement kListFirstPage{"review.list_first_page",
                                        " FROM reviews WHERE restaurant_id = $2"
                                        " ORDER BY create_time DESC, review_id DESC LIMIT $3"};
 
-// $3 is the cursor's create_time in microseconds since the Unix epoch; the timestamp is
-// rebuilt from it exactly (integer microseconds, no floating-point seconds).
+// $3 is the cursor's create_time in microseconds since the Unix epoch, rebuilt as a timestamp
+// from integer microseconds (exact within 2^53 of 1970; kMaxCursorMicros says why not beyond).
 constexpr db::Statement kListAfter{
     "review.list_after",
     "SELECT " MISC_REVIEW_COLUMNS

@@ -19,9 +19,19 @@ inline constexpr int32_t kWholeBody = std::numeric_limits<int32_t>::max();
 
 // Position after which a ListReviews page starts: the last row of the previous page.
 struct TimeCursor {
-  int64_t create_time_micros = 0;  // create_time in microseconds since the Unix epoch.
+  // create_time in microseconds since the Unix epoch, kMinCursorMicros to kMaxCursorMicros.
+  int64_t create_time_micros = 0;
   int64_t review_id = 0;
 };
+
+// The cursor times List takes without a database error. The list statement rebuilds the time
+// as `timestamptz 'epoch' + micros * interval '1 microsecond'`: it must be a time timestamptz
+// holds (from 4714-11-24 00:00 BC UTC), and the product, computed in float8, fails ("interval
+// out of range") once it rounds to 2^63, which it does from 2^63 - 512 up. float8 is exact only
+// within 2^53 microseconds of 1970 (1684 to 2255): a time beyond, which no real review has,
+// lands on a nearby microsecond.
+inline constexpr int64_t kMinCursorMicros = -210'866'803'200'000'000;
+inline constexpr int64_t kMaxCursorMicros = 9'223'372'036'854'775'295;  // 2^63 - 513
 
 // Which reviews a list holds and how many rows to read.
 struct ListQuery {

@@ -2,6 +2,7 @@
 #define MISC_SRC_PAGINATION_PAGE_TOKEN_H_
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,21 @@ using Cursor = std::vector<int64_t>;
 // A token only decodes with the same filter, so it cannot be reused with another one.
 std::string EncodePageToken(absl::string_view filter, absl::Span<const int64_t> cursor);
 
-// Decodes a token made by EncodePageToken for the same `filter` and a cursor of
-// `cursor_size` values. Returns INVALID_ARGUMENT naming `field` when the token is malformed,
-// was changed, or was issued for another filter.
+// The values one cursor position may hold, both ends included; by default any int64. The MAC
+// key is in the source, so anyone can mint a token that verifies: the ranges, not the MAC, keep
+// a minted cursor to values the SQL behind it can take (no overflow, no timestamp out of range).
+struct ValueRange {
+  int64_t min = std::numeric_limits<int64_t>::min();
+  int64_t max = std::numeric_limits<int64_t>::max();
+};
+
+// Decodes a token made by EncodePageToken for the same `filter` and a cursor of one value per
+// entry of `ranges`, each within its range. Returns INVALID_ARGUMENT naming `field`, with the
+// same message whatever the cause, when the token is malformed, was changed, was issued for
+// another filter or holds a value out of its range.
 absl::StatusOr<Cursor> DecodePageToken(absl::string_view token, absl::string_view filter,
-                                       size_t cursor_size, absl::string_view field = "page_token");
+                                       absl::Span<const ValueRange> ranges,
+                                       absl::string_view field = "page_token");
 
 }  // namespace misc::pagination
 

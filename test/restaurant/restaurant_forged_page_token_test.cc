@@ -1,0 +1,117 @@
+// ListRestaurants with page tokens minted outside the server. The MAC key is in the source, so
+// anyone can mint a token that verifies: whatever cursor it holds, the answer must be a page
+// or INVALID_ARGUMENT naming page_token, never a server error, and the server must not log an
+// error for it. Runs the real misc-server against the seeded throwaway PostgreSQL.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "misc/restaurant/v1/restaurant.grpc.pb.h"
+#include "src/pagination/page_token.h"
+#include "test/support/grpc_assertions.h"
+#include "test/support/seeded_server_test.h"
+
+namespace misc::restaurant {
+namespace {
+
+using ::misc::testing::FieldViolations;
+
+constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+
+// Returns the lines of `log` at level error or above.
+std::vector<std::string> ErrorLines(const std::string& log) {
+  std::vector<std::string> errors;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    if (absl::StrContains(line, "\"level\":\"error\"") ||
+        absl::StrContains(line, "\"level\":\"critical\"")) {
+      errors.emplace_back(line);
+    }
+  }
+  return errors;
+}
+
+class ForgedPageTokenTest : public misc::testing::SeededServerTest<v1::RestaurantService> {
+ protected:
+  void SetUp() override {
+    SeededServerTest::SetUp();
+    log_before_ = server_->Output().size();
+  }
+
+  // Fails the test when the server logged an error since SetUp.
+  void TearDown() override {
+    EXPECT_EQ(ErrorLines(server_->Output().substr(log_before_)), std::vector<std::string>{});
+  }
+
+  // Lists open restaurants after {review_count, restaurant_id}, minted as the server would.
+  grpc::Status ListAfter(int64_t review_count, int64_t restaurant_id) {
+    v1::ListRestaurantsRequest request;
+    request.set_page_token(pagination::EncodePageToken(
+        "misc.restaurant.v1.ListRestaurants?area_id=0&genre_id=0", {review_count, restaurant_id}));
+    grpc::ClientContext context;
+    v1::ListRestaurantsResponse response;
+    return stub_->ListRestaurants(&context, request, &response);
+  }
+
+  size_t log_before_ = 0;
+};
+
+TEST_F(ForgedPageTokenTest, OutOfRangeCursorIsInvalidArgumentNamingPageToken) {
+  const std::pair<int64_t, int64_t> cursors[] = {
+      {-1, 1}, {kInt32Max + 1, 1}, {kInt64Min, 1}, {kInt64Max, 1}, {5, 0}, {5, -1}, {5, kInt64Min}};
+  for (const auto& [count, id] : cursors) {
+    const grpc::Status status = ListAfter(count, id);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << count << ", " << id;
+    EXPECT_EQ(FieldViolations(status), std::vector<std::string>{"page_token"});
+  }
+}
+
+TEST_F(ForgedPageTokenTest, CursorAtTheEdgesOfItsRangeIsAPage) {
+  const std::pair<int64_t, int64_t> cursors[] = {
+      {0, 1}, {0, kInt64Max}, {kInt32Max, 1}, {kInt32Max, kInt64Max}};
+  for (const auto& [count, id] : cursors) {
+    const grpc::Status status = ListAfter(count, id);
+    EXPECT_TRUE(status.ok()) << count << ", " << id << ": " << status.error_message();
+  }
+}
+
+// Returns a cursor value: often at or next to a bound of the ranges, else any int64.
+int64_t RandomValue(std::mt19937_64& random) {
+  constexpr int64_t kBounds[] = {0, 1, kInt32Max, kInt64Min, kInt64Max};
+  if (random() % 2 == 0) return static_cast<int64_t>(random());
+  const int64_t bound = kBounds[random() % std::size(kBounds)];
+  const int64_t step = static_cast<int64_t>(random() % 3) - 1;
+  if ((step > 0 && bound == kInt64Max) || (step < 0 && bound == kInt64Min)) return bound;
+  return bound + step;
+}
+
+TEST_F(ForgedPageTokenTest, RandomCursorsAreAPageOrInvalidArgumentNeverAServerError) {
+  std::mt19937_64 random(20240611);
+  for (int i = 0; i < 200; ++i) {
+    const int64_t count = RandomValue(random);
+    const int64_t id = RandomValue(random);
+    const bool in_range = count >= 0 && count <= kInt32Max && id >= 1;
+    const grpc::Status status = ListAfter(count, id);
+    SCOPED_TRACE(absl::StrCat(count, ", ", id, ": ", status.error_message()));
+    if (in_range) {
+      EXPECT_TRUE(status.ok());
+    } else {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+      EXPECT_EQ(FieldViolations(status), std::vector<std::string>{"page_token"});
+    }
+  }
+}
+
+}  // namespace
+}  // namespace misc::restaurant
