@@ -41,7 +41,8 @@ server::ServiceModule Module() {
                 });
             return server::HostedService{
                 .full_name = v1::AreaService::service_full_name(),
-                .service = std::make_unique<AreaService>(catalog, env.calls)};
+                .service = std::make_unique<AreaService>(catalog, env.calls),
+                .serves_from_memory = true};
           }};
 }
 

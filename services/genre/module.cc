@@ -41,7 +41,8 @@ server::ServiceModule Module() {
                 });
             return server::HostedService{
                 .full_name = v1::GenreService::service_full_name(),
-                .service = std::make_unique<GenreService>(catalog, env.calls)};
+                .service = std::make_unique<GenreService>(catalog, env.calls),
+                .serves_from_memory = true};
           }};
 }
 

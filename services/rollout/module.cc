@@ -43,7 +43,8 @@ server::ServiceModule Module() {
                 });
             return server::HostedService{
                 .full_name = v1::RolloutService::service_full_name(),
-                .service = std::make_unique<RolloutService>(catalog, env.calls)};
+                .service = std::make_unique<RolloutService>(catalog, env.calls),
+                .serves_from_memory = true};
           }};
 }
 

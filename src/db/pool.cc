@@ -3,52 +3,107 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <pqxx/pqxx>
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "src/db/connection.h"
 #include "src/log/logging.h"
 
 namespace misc::db {
 
 struct Pool::Slot {
-  std::unique_ptr<pqxx::connection> connection;
+  std::unique_ptr<Connection> connection;
   absl::flat_hash_set<absl::string_view> prepared;
   // The session's statement_timeout in milliseconds; 0 until this pool has set it.
   int64_t statement_timeout_ms = 0;
+  // Pool::generation_ when this connection last answered.
+  uint64_t generation = 0;
+};
+
+// What one ReadOnce did.
+struct Pool::Attempt {
+  absl::Status status;
+  // The connection broke before `work` finished: Read may run it once more.
+  bool connection_lost = false;
 };
 
 namespace {
 
-// SQLSTATE 57014: the statement was cancelled, here by statement_timeout.
+// SQLSTATE 57014: the statement was cancelled, by statement_timeout or a cancel request.
 constexpr absl::string_view kQueryCanceled = "57014";
 // Never let a query run for less than this, so a nearly expired deadline still gets a try.
 constexpr absl::Duration kMinStatementTimeout = absl::Milliseconds(1);
 // Left for sending the answer after the query returns.
 constexpr absl::Duration kDeadlineMargin = absl::Milliseconds(5);
+// The first delay between failing connection attempts; it doubles up to
+// PoolOptions::reconnect_backoff_max.
+constexpr absl::Duration kReconnectBackoffInitial = absl::Milliseconds(50);
+// Cancel requests waiting for a sender thread; more are not sent (the deadline still holds).
+constexpr int kMaxQueuedCancels = 64;
 
-// Adds settings every pooled connection needs to the caller's connection string. Every
-// session is read-only, so even a bug cannot write through misc.
+// libpq takes whole seconds for keepalives and milliseconds for tcp_user_timeout.
+int64_t Seconds(absl::Duration d) { return std::max<int64_t>(1, absl::ToInt64Seconds(d)); }
+
+// How often a backend running a query checks that misc is still there (PostgreSQL 14+), so a
+// query whose connection misc abandoned (deadline, drain) stops instead of running on.
+constexpr absl::Duration kClientConnectionCheckInterval = absl::Seconds(1);
+
+// Adds the settings every pooled connection needs to the caller's connection string. Every
+// session is read-only, so even a bug cannot write through misc. Connection attempts are
+// bounded by Connection::Open itself, not by libpq's connect_timeout.
 std::string Conninfo(const PoolOptions& options) {
-  const int64_t timeout = std::max<int64_t>(1, absl::ToInt64Seconds(options.connect_timeout));
+  const std::vector<std::pair<absl::string_view, std::string>> settings = {
+      {"application_name", "misc"},
+      {"keepalives", "1"},
+      {"keepalives_idle", absl::StrCat(Seconds(options.keepalives_idle))},
+      {"keepalives_interval", absl::StrCat(Seconds(options.keepalives_interval))},
+      {"keepalives_count", absl::StrCat(options.keepalives_count)},
+      {"tcp_user_timeout", absl::StrCat(absl::ToInt64Milliseconds(options.tcp_user_timeout))},
+  };
   if (absl::StartsWith(options.url, "postgresql://") ||
       absl::StartsWith(options.url, "postgres://")) {
     return absl::StrCat(options.url, absl::StrContains(options.url, "?") ? "&" : "?",
-                        "connect_timeout=", timeout,
-                        "&application_name=misc&options=-c%20default_transaction_read_only%3Don");
+                        absl::StrJoin(settings, "&", absl::PairFormatter("=")),
+                        "&options=-c%20default_transaction_read_only%3Don"
+                        "%20-c%20client_connection_check_interval%3D",
+                        absl::ToInt64Milliseconds(kClientConnectionCheckInterval));
   }
-  return absl::StrCat(options.url, " connect_timeout=", timeout,
-                      " application_name=misc options='-c default_transaction_read_only=on'");
+  return absl::StrCat(options.url, " ", absl::StrJoin(settings, " ", absl::PairFormatter("=")),
+                      " options='-c default_transaction_read_only=on",
+                      " -c client_connection_check_interval=",
+                      absl::ToInt64Milliseconds(kClientConnectionCheckInterval), "'");
 }
 
 absl::Status Unavailable() { return absl::UnavailableError("database unavailable"); }
 
 }  // namespace
 
-Pool::Pool(PoolOptions options) : options_(std::move(options)), conninfo_(Conninfo(options_)) {}
+Pool::Pool(PoolOptions options)
+    : options_(std::move(options)),
+      conninfo_(Conninfo(options_)),
+      cancels_(kCancelConnections, kMaxQueuedCancels),
+      last_answer_unix_nanos_(absl::ToUnixNanos(absl::InfinitePast())),
+      backoff_(kReconnectBackoffInitial, options_.reconnect_backoff_max),
+      opener_([this] { OpenLoop(); }) {}
 
-Pool::~Pool() = default;
+Pool::~Pool() {
+  Close();
+  opener_.join();
+}
+
+void Pool::Close() {
+  closing_ = true;
+  absl::MutexLock lock(&mu_);
+  closed_ = true;
+  watchdog_.FireAll();
+}
+
+absl::Time Pool::LastAnswer() const { return absl::FromUnixNanos(last_answer_unix_nanos_); }
 
 int Pool::OpenConnections() const {
   absl::MutexLock lock(&mu_);
@@ -65,15 +120,39 @@ int Pool::Waiters() const {
   return waiters_;
 }
 
-absl::StatusOr<std::unique_ptr<Pool::Slot>> Pool::Connect() {
-  try {
+void Pool::OpenLoop() {
+  absl::MutexLock lock(&mu_);
+  while (true) {
+    const auto needed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return closed_ || (wanted_ && open_ < options_.size);
+    };
+    mu_.Await(absl::Condition(&needed));
+    if (closed_) return;
+    // Wait out the backoff; Close() ends the wait.
+    if (mu_.AwaitWithDeadline(absl::Condition(&closed_), backoff_.next_attempt())) return;
+    wanted_ = false;
+    ++open_;  // Reserve the place while connecting outside the lock.
+    absl::StatusOr<std::unique_ptr<Connection>> opened;
+    {
+      mu_.Unlock();
+      opened = Connection::Open(conninfo_, absl::Now() + options_.connect_timeout, &closing_);
+      mu_.Lock();
+    }
+    if (!opened.ok()) {
+      --open_;
+      backoff_.Failed(absl::Now());
+      // Keep trying, spaced by the backoff, until the database is back, so that recovery
+      // does not wait for the next call. Waiters see `failing` and fail fast meanwhile.
+      wanted_ = true;
+      warnings_.Warn("database connection failed", opened.status().message());
+      continue;
+    }
+    backoff_.Succeeded();
     auto slot = std::make_unique<Slot>();
-    slot->connection = std::make_unique<pqxx::connection>(conninfo_);
-    return slot;
-  } catch (const std::exception& e) {
-    // libpq's message names host and port, never the password.
-    spdlog::warn("database connection failed: {}", e.what());
-    return Unavailable();
+    slot->connection = *std::move(opened);
+    slot->generation = generation_;
+    idle_.push_back(std::move(slot));
+    wanted_ = waiters_ > 0;
   }
 }
 
@@ -82,67 +161,91 @@ absl::StatusOr<std::unique_ptr<Pool::Slot>> Pool::Acquire(absl::Time deadline) {
   absl::Cleanup report_wait = [this, start] {
     if (options_.on_acquire_wait) options_.on_acquire_wait(absl::Now() - start);
   };
-  {
-    absl::MutexLock lock(&mu_);
-    if (idle_.empty() && open_ >= options_.size) {
-      if (waiters_ >= options_.max_waiters) {
-        return absl::UnavailableError("too many calls waiting for a database connection");
-      }
-      ++waiters_;
-      const auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return !idle_.empty() || open_ < options_.size;
-      };
-      const bool got = mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
-      --waiters_;
-      if (!got) return absl::DeadlineExceededError("no database connection before the deadline");
-    }
-    if (!idle_.empty()) {
+  std::vector<std::unique_ptr<Slot>> suspect;  // Closed outside the lock.
+  absl::MutexLock lock(&mu_);
+  const auto take_idle = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> std::unique_ptr<Slot> {
+    while (!idle_.empty()) {
       std::unique_ptr<Slot> slot = std::move(idle_.back());
       idle_.pop_back();
+      if (slot->generation == generation_) return slot;
+      --open_;
+      suspect.push_back(std::move(slot));
+    }
+    return nullptr;
+  };
+  if (closed_) return Unavailable();
+  if (std::unique_ptr<Slot> slot = take_idle()) return slot;
+  wanted_ = true;
+  // While connection attempts fail, the database is down: say so at once.
+  if (backoff_.failing()) return Unavailable();
+  if (waiters_ >= options_.max_waiters) {
+    return absl::UnavailableError("too many calls waiting for a database connection");
+  }
+  ++waiters_;
+  const auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return closed_ || !idle_.empty() || backoff_.failing();
+  };
+  while (true) {
+    const bool woke = mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
+    if (!woke) {
+      --waiters_;
+      return absl::DeadlineExceededError("no database connection before the deadline");
+    }
+    if (closed_ || backoff_.failing()) {
+      --waiters_;
+      return Unavailable();
+    }
+    if (std::unique_ptr<Slot> slot = take_idle()) {
+      --waiters_;
       return slot;
     }
-    ++open_;  // Reserve the place before connecting outside the lock.
+    wanted_ = true;  // Every idle one was suspect: ask for a new one.
   }
-  absl::StatusOr<std::unique_ptr<Slot>> slot = Connect();
-  if (!slot.ok()) {
-    absl::MutexLock lock(&mu_);
-    --open_;
-  }
-  return slot;
 }
 
-void Pool::Release(std::unique_ptr<Slot> slot, bool broken) {
-  if (broken) slot.reset();  // Close outside the lock.
+void Pool::Release(std::unique_ptr<Slot> slot, bool drop) {
+  if (drop) slot.reset();  // Close outside the lock.
   absl::MutexLock lock(&mu_);
-  if (broken) {
+  if (drop) {
     --open_;
+    if (waiters_ > 0) wanted_ = true;
   } else {
+    slot->generation = generation_;  // It just answered.
     idle_.push_back(std::move(slot));
   }
 }
 
 absl::Status Pool::Read(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
                         QueryCanceller* canceller) {
-  bool broken = false;
-  absl::Status status = ReadOnce(deadline, work, canceller, &broken);
-  const bool cancelled = canceller != nullptr && canceller->cancelled();
-  if (broken && !cancelled && absl::Now() < deadline) {
-    status = ReadOnce(deadline, work, canceller, &broken);
+  Attempt attempt = ReadOnce(deadline, work, canceller);
+  if (attempt.connection_lost && absl::Now() < deadline) {
+    attempt = ReadOnce(deadline, work, canceller);
   }
-  return status;
+  return attempt.status;
 }
 
-absl::Status Pool::ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
-                            QueryCanceller* canceller, bool* broken) {
-  *broken = false;
+Pool::Attempt Pool::ReadOnce(absl::Time deadline,
+                             absl::FunctionRef<absl::Status(Transaction&)> work,
+                             QueryCanceller* canceller) {
   absl::StatusOr<std::unique_ptr<Slot>> acquired = Acquire(deadline);
-  if (!acquired.ok()) return acquired.status();
+  if (!acquired.ok()) return {.status = acquired.status()};
   std::unique_ptr<Slot> slot = *std::move(acquired);
-  if (canceller != nullptr && !canceller->Attach(slot->connection.get())) {
-    Release(std::move(slot), /*broken=*/false);
-    return absl::CancelledError("call cancelled");
+  const SocketWatchdog::Id watch =
+      watchdog_.Arm(slot->connection->socket(), deadline + kAbandonGrace);
+  // Set by the canceller, on the canceller's thread, until Detach() returns.
+  std::shared_ptr<CancelSender::Request> cancel_request;
+  if (canceller != nullptr &&
+      !canceller->Attach([this, watch, &cancel_request, key = slot->connection->cancel_key()] {
+        cancel_request = cancels_.Submit(key);
+        watchdog_.Shorten(watch, absl::Now() + options_.cancel_timeout);
+      })) {
+    watchdog_.Disarm(watch);
+    Release(std::move(slot), /*drop=*/false);
+    return {.status = absl::CancelledError("call cancelled")};
   }
-  absl::Status status;
+
+  Attempt attempt;
+  bool answered = true;  // The server answered (rows or an SQL error).
   try {
     const absl::Duration budget =
         canceller != nullptr
@@ -150,38 +253,59 @@ absl::Status Pool::ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(
             : std::max(kMinStatementTimeout, deadline - absl::Now() - kDeadlineMargin);
     const int64_t timeout_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(budget));
     // Autocommit: every statement is its own read-only transaction, one round trip each.
-    pqxx::nontransaction tx(*slot->connection);
+    pqxx::nontransaction tx(slot->connection->pqxx());
     if (slot->statement_timeout_ms != timeout_ms) {
       tx.exec0(absl::StrCat("SET statement_timeout = ", timeout_ms));
       slot->statement_timeout_ms = timeout_ms;
     }
     Transaction transaction(tx, slot->prepared);
-    status = work(transaction);
-  } catch (const pqxx::broken_connection& e) {
-    spdlog::warn("database connection lost: {}", e.what());
-    *broken = true;
-    status = Unavailable();
+    attempt.status = work(transaction);
+  } catch (const pqxx::broken_connection&) {
+    answered = false;
+    attempt.connection_lost = true;
+    attempt.status = Unavailable();
   } catch (const pqxx::sql_error& e) {
     if (e.sqlstate() == kQueryCanceled && canceller != nullptr && canceller->cancelled()) {
-      status = absl::CancelledError("call cancelled");
+      attempt.status = absl::CancelledError("call cancelled");
     } else if (e.sqlstate() == kQueryCanceled) {
-      status = absl::DeadlineExceededError("deadline exceeded while querying the database");
+      attempt.status = absl::DeadlineExceededError("deadline exceeded while querying the database");
     } else {
       spdlog::error("database error (SQLSTATE {}): {}", e.sqlstate(), e.what());
-      status = absl::InternalError("database error");
+      attempt.status = absl::InternalError("database error");
     }
   } catch (const std::exception& e) {
     spdlog::error("database client error: {}", e.what());
-    status = absl::InternalError("database error");
+    attempt.status = absl::InternalError("database error");
   }
-  if (canceller != nullptr) {
-    canceller->Detach();
-    // A cancel request may still be on its way to the server: never reuse that session.
-    if (canceller->cancelled()) *broken = true;
+  if (canceller != nullptr) canceller->Detach();
+  bool drop = !answered;
+  if (watchdog_.Disarm(watch)) {
+    // The watchdog ended a read the server left unanswered: that is the deadline (or the
+    // cancel) speaking, not a broken connection to retry.
+    drop = true;
+    attempt.connection_lost = false;
+    attempt.status = canceller != nullptr && canceller->cancelled()
+                         ? absl::CancelledError("call cancelled")
+                         : absl::DeadlineExceededError("the database did not answer in time");
+    warnings_.Warn("database query abandoned",
+                   "no answer before the deadline; its connection was closed");
+  } else if (attempt.connection_lost) {
+    warnings_.Warn("database connection lost", "a pooled connection broke; it is replaced");
   }
-  if (!*broken && !slot->connection->is_open()) *broken = true;
-  Release(std::move(slot), *broken);
-  return status;
+  // A cancel request still on its way could stop the next query on this session: reuse the
+  // session only once the server has acted on it.
+  if (!drop && cancel_request != nullptr &&
+      !cancel_request->WaitAcknowledged(absl::Now() + options_.cancel_timeout)) {
+    drop = true;
+  }
+  if (!drop && !slot->connection->is_open()) drop = true;
+  if (answered) last_answer_unix_nanos_ = absl::ToUnixNanos(absl::Now());
+  if (attempt.connection_lost) {
+    absl::MutexLock lock(&mu_);
+    ++generation_;  // Idle connections from before the break (a restart?) are suspect too.
+  }
+  Release(std::move(slot), drop);
+  return attempt;
 }
 
 }  // namespace misc::db

@@ -1,9 +1,11 @@
 #ifndef MISC_SRC_DB_POOL_H_
 #define MISC_SRC_DB_POOL_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -12,8 +14,12 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "src/db/cancel_sender.h"
 #include "src/db/query_canceller.h"
+#include "src/db/reconnect_backoff.h"
+#include "src/db/socket_watchdog.h"
 #include "src/db/transaction.h"
+#include "src/log/warning_limiter.h"
 
 namespace misc::db {
 
@@ -21,7 +27,8 @@ namespace misc::db {
 struct PoolOptions {
   // libpq connection string or URL. Never logged: it may hold a password.
   std::string url;
-  // The most connections the process ever holds open. Every service shares them.
+  // The most connections the process ever holds open for statements. Every service shares
+  // them. Cancel requests add at most kCancelConnections short-lived connections on top.
   int size = 8;
   // The most calls that may wait for a free connection; more fail fast with UNAVAILABLE.
   int max_waiters = 64;
@@ -32,9 +39,29 @@ struct PoolOptions {
   // The longest any statement of a cancellable read may run (--max_call_timeout): kept as the
   // session's statement_timeout, so that it costs no round trip per call (see Read).
   absl::Duration statement_timeout = absl::Seconds(5);
+  // Dead-peer detection by the kernel (libpq's tcp_user_timeout and keepalives*): how long
+  // sent data may stay unacknowledged, and when an idle connection is probed, how often, and
+  // how many unanswered probes end it.
+  absl::Duration tcp_user_timeout = absl::Seconds(10);
+  absl::Duration keepalives_idle = absl::Seconds(10);
+  absl::Duration keepalives_interval = absl::Seconds(2);
+  int keepalives_count = 3;
+  // How long a cancelled query's connection waits for the server to act on the cancel before
+  // it is dropped instead of reused.
+  absl::Duration cancel_timeout = absl::Milliseconds(200);
+  // Cap of the backoff between connection attempts while they fail (it starts at 50 ms).
+  absl::Duration reconnect_backoff_max = absl::Seconds(1);
 };
 
-// How long one call may use the database, and how it can be stopped early.
+// How many cancel requests may be on the wire at once: each is a short-lived connection of
+// its own, so the process holds at most PoolOptions::size + kCancelConnections connections.
+inline constexpr int kCancelConnections = 2;
+
+// How long past its deadline a read may stay blocked on a silent server before its socket is
+// shut down (see SocketWatchdog): the slack for the server's own statement_timeout or cancel.
+inline constexpr absl::Duration kAbandonGrace = absl::Milliseconds(100);
+
+// How one call may use the database, and how it can be stopped early.
 struct ReadBounds {
   absl::Time deadline = absl::InfiniteFuture();
   QueryCanceller* canceller = nullptr;  // Optional.
@@ -42,11 +69,15 @@ struct ReadBounds {
 
 // A bounded pool of PostgreSQL connections shared by every service in the process.
 //
-// Connections are opened on demand up to `size`, used for one read at a time, and replaced when
-// they break, so the pool recovers by itself after a database restart. Thread-safe.
+// Connections are opened on demand, up to `size`, by one background thread (so that a call's
+// short deadline never abandons a half-open session), with exponential backoff while attempts
+// fail; calls that find no connection then fail fast with UNAVAILABLE instead of queueing
+// behind a dead database. A connection is used for one read at a time, and dropped when it
+// breaks or stops answering. Thread-safe.
 class Pool {
  public:
   explicit Pool(PoolOptions options);
+  // Close(), then closes every connection.
   ~Pool();
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
@@ -54,20 +85,22 @@ class Pool {
   // Runs `work` on one pooled connection, its statements bounded by `deadline`. Waits for a
   // free connection until `deadline`. Returns what `work` returns, or UNAVAILABLE (database
   // unreachable, or too many waiters), DEADLINE_EXCEEDED (no connection or no result before
-  // the deadline) or INTERNAL (any other database error; details are logged, never
-  // returned). A connection found broken is replaced and the work retried once, which is
-  // safe because it only reads.
+  // the deadline), CANCELLED (the canceller fired) or INTERNAL (any other database error;
+  // details are logged, never returned). When the connection turns out broken (e.g. after a
+  // database restart), the work runs once more on a connection opened or proven since then,
+  // which is safe because it only reads.
   //
   // Each statement runs on its own (autocommit, in the session's read-only mode): one round
-  // trip per statement, where BEGIN / SET LOCAL / statement / COMMIT took four and left the
-  // database a third of its throughput (docs/benchmarks.md). So statements of one `work` may see
-  // different snapshots; a store that needs one answer from one snapshot says it in one statement.
+  // trip per statement. So statements of one `work` may see different snapshots; a store that
+  // needs one answer from one snapshot says it in one statement.
   //
-  // How the deadline is kept: with a `canceller`, the call's own cancellation (gRPC cancels a
-  // call when its deadline passes) stops the running query, Cancel() ends the read with
-  // CANCELLED, and the session's statement_timeout (options.statement_timeout, set once per
-  // connection) caps a call that has no deadline. Without one (background reads), the
-  // session's statement_timeout is set to what is left until `deadline` before the work.
+  // How the deadline is kept, even when the server stops answering:
+  // - the server's statement_timeout: the session keeps options.statement_timeout for reads
+  //   with a `canceller`, or is set to what is left until `deadline` for background reads;
+  // - with a `canceller`, the call's cancellation (gRPC cancels a call when its deadline
+  //   passes) sends a cancel request from the pool's own threads;
+  // - whatever the server does, the socket is shut down kAbandonGrace after `deadline` (or
+  //   options.cancel_timeout after a cancel), which ends the read and drops the connection.
   absl::Status Read(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
                     QueryCanceller* canceller = nullptr);
 
@@ -75,6 +108,13 @@ class Pool {
   absl::Status Read(const ReadBounds& bounds, absl::FunctionRef<absl::Status(Transaction&)> work) {
     return Read(bounds.deadline, work, bounds.canceller);
   }
+
+  // Ends every read in flight at once (their sockets are shut down) and makes every later
+  // Read fail with UNAVAILABLE. For the end of a drain: nothing may outlive it.
+  void Close();
+
+  // Returns when the database last answered a statement (InfinitePast before the first).
+  absl::Time LastAnswer() const;
 
   // Returns how many connections are open now (idle or in use).
   int OpenConnections() const;
@@ -90,21 +130,38 @@ class Pool {
 
  private:
   struct Slot;
+  struct Attempt;
 
-  // Returns an idle or new connection, waiting until `deadline` when all are busy.
+  // Returns an idle connection, waiting until `deadline` for one when none is idle (the
+  // opener thread is asked for a new one if there is room).
   absl::StatusOr<std::unique_ptr<Slot>> Acquire(absl::Time deadline);
-  // Returns `slot` to the idle list, or closes it when it is broken.
-  void Release(std::unique_ptr<Slot> slot, bool broken);
-  absl::StatusOr<std::unique_ptr<Slot>> Connect();
-  absl::Status ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
-                        QueryCanceller* canceller, bool* broken);
+  // Returns `slot` to the idle list, or closes it when `drop`.
+  void Release(std::unique_ptr<Slot> slot, bool drop);
+  // The opener thread: opens connections while callers want them, one at a time.
+  void OpenLoop();
+  Attempt ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
+                   QueryCanceller* canceller);
 
   const PoolOptions options_;
   const std::string conninfo_;
+  SocketWatchdog watchdog_;
+  CancelSender cancels_;
+  log::WarningLimiter warnings_;
+  std::atomic<int64_t> last_answer_unix_nanos_;
+  // Set by Close: abandons a connection attempt in flight.
+  std::atomic<bool> closing_{false};
+
   mutable absl::Mutex mu_;
   std::vector<std::unique_ptr<Slot>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;
   int waiters_ ABSL_GUARDED_BY(mu_) = 0;
+  // A caller found no idle connection since the last attempt: the opener should open one.
+  bool wanted_ ABSL_GUARDED_BY(mu_) = false;
+  // Bumped when a connection is found broken: idle ones last proven before it are suspect.
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  ReconnectBackoff backoff_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread opener_;
 };
 
 }  // namespace misc::db

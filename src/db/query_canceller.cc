@@ -1,6 +1,6 @@
 #include "src/db/query_canceller.h"
 
-#include <spdlog/spdlog.h>
+#include <utility>
 
 namespace misc::db {
 
@@ -8,14 +8,7 @@ void QueryCanceller::Cancel() {
   absl::MutexLock lock(&mu_);
   if (cancelled_) return;
   cancelled_ = true;
-  if (connection_ == nullptr) return;
-  try {
-    // libpq's PQcancel: a separate connection asks the server to cancel; safe while another
-    // thread waits for the result on this connection.
-    connection_->cancel_query();
-  } catch (const std::exception& e) {
-    spdlog::warn("cancelling a database query failed: {}", e.what());
-  }
+  if (stop_) stop_();
 }
 
 bool QueryCanceller::cancelled() const {
@@ -23,16 +16,16 @@ bool QueryCanceller::cancelled() const {
   return cancelled_;
 }
 
-bool QueryCanceller::Attach(pqxx::connection_base* connection) {
+bool QueryCanceller::Attach(absl::AnyInvocable<void()> stop) {
   absl::MutexLock lock(&mu_);
   if (cancelled_) return false;
-  connection_ = connection;
+  stop_ = std::move(stop);
   return true;
 }
 
 void QueryCanceller::Detach() {
   absl::MutexLock lock(&mu_);
-  connection_ = nullptr;
+  stop_ = nullptr;
 }
 
 }  // namespace misc::db

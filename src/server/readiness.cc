@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "src/db/transaction.h"
 #include "src/log/logging.h"
 
@@ -13,76 +14,97 @@ namespace {
 
 constexpr db::Statement kSelectSchemaVersion{
     "readiness.schema_version", "SELECT coalesce(max(version), 0) FROM schema_migrations"};
-constexpr absl::Duration kCheckTimeout = absl::Seconds(2);
 
 }  // namespace
 
-Readiness::Readiness(grpc::HealthCheckServiceInterface& health, std::vector<std::string> names,
-                     db::Pool& pool, refresh::Refresher& refresher, int64_t expected_schema_version)
+Readiness::Readiness(grpc::HealthCheckServiceInterface& health,
+                     std::vector<ReadinessTarget> targets, db::Pool& pool,
+                     refresh::Refresher& refresher, int64_t expected_schema_version)
     : health_(health),
-      names_(std::move(names)),
+      targets_(std::move(targets)),
       pool_(pool),
       refresher_(refresher),
       expected_schema_version_(expected_schema_version) {}
 
 Readiness::~Readiness() { BeginDrain(); }
 
-std::string Readiness::Check() {
+void Readiness::CheckDatabase() {
+  const absl::Time start = absl::Now();
   int64_t schema_version = 0;
   const absl::Status status =
-      pool_.Read(absl::Now() + kCheckTimeout, [&](db::Transaction& tx) -> absl::Status {
+      pool_.Read(start + kProbeTimeout, [&](db::Transaction& tx) -> absl::Status {
         schema_version = tx.Exec(kSelectSchemaVersion)[0][0].as<int64_t>();
         return absl::OkStatus();
       });
-  if (status.code() == absl::StatusCode::kUnavailable &&
-      status.message() == "database unavailable") {
-    database_down_ = true;
-  } else if (status.code() == absl::StatusCode::kInternal) {
-    return "database schema missing: run misc-migrate up";
-  } else if (status.ok()) {
-    database_down_ = false;
-    if (schema_version < expected_schema_version_) {
-      return absl::StrCat("database schema version ", schema_version, " is older than ",
-                          expected_schema_version_, ": run misc-migrate up");
-    }
-    if (schema_version > expected_schema_version_ && !warned_newer_schema_) {
-      spdlog::warn("database schema version {} is newer than {} (this binary's); serving",
-                   schema_version, expected_schema_version_);
-      warned_newer_schema_ = true;
-    }
+  if (status.code() == absl::StatusCode::kInternal) {
+    database_problem_.clear();
+    schema_problem_ = "database schema missing: run misc-migrate up";
+    return;
   }
-  // A busy pool (no connection in time, too many waiters) says nothing about the database:
-  // keep the last verdict rather than flap under load.
-  if (database_down_) return "database unreachable";
-  if (!refresher_.AllLoaded()) return "in-memory data not loaded yet";
-  return "";
+  if (!status.ok()) {
+    // No connection in time while other calls got answers: the pool is busy, which says
+    // nothing against the database. Keep the last verdict rather than flap under load.
+    if (pool_.LastAnswer() >= start) return;
+    database_problem_ = absl::StrCat("database unreachable: ", status.message());
+    return;
+  }
+  database_problem_.clear();
+  schema_problem_.clear();
+  if (schema_version < expected_schema_version_) {
+    schema_problem_ = absl::StrCat("database schema version ", schema_version, " is older than ",
+                                   expected_schema_version_, ": run misc-migrate up");
+  } else if (schema_version > expected_schema_version_ && !warned_newer_schema_) {
+    spdlog::warn("database schema version {} is newer than {} (this binary's); serving",
+                 schema_version, expected_schema_version_);
+    warned_newer_schema_ = true;
+  }
 }
 
-void Readiness::Publish(const std::string& reason) {
+void Readiness::Publish() {
+  const bool loaded = refresher_.AllLoaded();
+  // Why services from memory, and services that need the database, cannot serve ("" if they can).
+  std::string memory_problem = schema_problem_;
+  if (memory_problem.empty() && !loaded) memory_problem = "in-memory data not loaded yet";
+  const std::string database_problem =
+      !database_problem_.empty() ? database_problem_ : memory_problem;
+
   absl::MutexLock lock(&mu_);
   if (draining_) return;
-  if (published_ && reason == last_reason_) return;
-  const bool serving = reason.empty();
-  health_.SetServingStatus("", serving);
-  for (const std::string& name : names_) health_.SetServingStatus(name, serving);
-  if (serving) {
-    spdlog::info("ready: SERVING");
+  bool any_serving = false;
+  for (const ReadinessTarget& target : targets_) {
+    const bool serving = target.needs_database ? database_problem.empty() : memory_problem.empty();
+    health_.SetServingStatus(target.name, serving);
+    any_serving = any_serving || serving;
+  }
+  health_.SetServingStatus("", any_serving);
+
+  const std::string summary = absl::StrCat(database_problem, "|", memory_problem);
+  if (published_ && summary == last_summary_) return;
+  if (database_problem.empty() && memory_problem.empty()) {
+    spdlog::info("ready: every service SERVING");
+  } else if (memory_problem.empty()) {
+    spdlog::warn(
+        "services that need the database NOT_SERVING ({}); services served from "
+        "memory stay SERVING",
+        database_problem);
   } else {
-    spdlog::warn("not ready (NOT_SERVING): {}", reason);
+    spdlog::warn("not ready (NOT_SERVING): {}", database_problem);
   }
   published_ = true;
-  last_reason_ = reason;
+  last_summary_ = summary;
 }
 
 void Readiness::Start(absl::Duration interval) {
-  Publish(Check());
+  CheckDatabase();
+  Publish();
   thread_ = std::thread([this, interval] {
     while (true) {
       {
         absl::MutexLock lock(&mu_);
         if (mu_.AwaitWithTimeout(absl::Condition(&draining_), interval)) return;
       }
-      Publish(Check());
+      CheckDatabase();
+      Publish();
     }
   });
 }
@@ -93,7 +115,7 @@ void Readiness::BeginDrain() {
     if (!draining_) {
       draining_ = true;
       health_.SetServingStatus("", false);
-      for (const std::string& name : names_) health_.SetServingStatus(name, false);
+      for (const ReadinessTarget& target : targets_) health_.SetServingStatus(target.name, false);
     }
   }
   if (thread_.joinable()) thread_.join();

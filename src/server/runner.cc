@@ -9,8 +9,11 @@
 
 #include <chrono>
 #include <memory>
+#include <thread>
+#include <utility>
 
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.pb.h"
 #include "src/auth/jwt_verifier.h"
@@ -73,6 +76,7 @@ int RunServer(absl::string_view name, const ServerConfig& config,
 
   std::vector<HostedService> services;
   std::vector<std::string> names;
+  std::vector<ReadinessTarget> readiness_targets;
   for (const ServiceModule& module : modules) {
     absl::StatusOr<HostedService> hosted = module.create(env);
     if (!hosted.ok()) {
@@ -80,6 +84,8 @@ int RunServer(absl::string_view name, const ServerConfig& config,
       return 1;
     }
     names.push_back(hosted->full_name);
+    readiness_targets.push_back(
+        {.name = hosted->full_name, .needs_database = !hosted->serves_from_memory});
     services.push_back(*std::move(hosted));
   }
 
@@ -126,7 +132,7 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     spdlog::warn("in-memory data not loaded yet, retrying in the background: {}",
                  loaded.ToString());
   }
-  Readiness readiness(health, names, pool, refresher, MISC_SCHEMA_VERSION);
+  Readiness readiness(health, std::move(readiness_targets), pool, refresher, MISC_SCHEMA_VERSION);
   readiness.Start(config.readiness_interval);
   spdlog::info("{} serving {} on {} (database pool {} connections, schema version {})", name,
                absl::StrJoin(names, ", "), config.listen, config.pool.size, MISC_SCHEMA_VERSION);
@@ -137,10 +143,21 @@ int RunServer(absl::string_view name, const ServerConfig& config,
                absl::FormatDuration(config.drain_timeout));
   readiness.BeginDrain();
   absl::SleepFor(config.shutdown_delay);
-  server->Shutdown(std::chrono::system_clock::now() +
-                   absl::ToChronoMilliseconds(config.drain_timeout));
-  health.Shutdown();
-  server->Wait();
+  {
+    // Nothing outlives the drain: at its end, reads still in flight (a call's, or a background
+    // reload's, on a database that stopped answering) are ended by closing the pool.
+    absl::Notification drained;
+    std::thread closer([&pool, &drained, timeout = config.drain_timeout] {
+      if (!drained.WaitForNotificationWithTimeout(timeout)) pool.Close();
+    });
+    server->Shutdown(std::chrono::system_clock::now() +
+                     absl::ToChronoMilliseconds(config.drain_timeout));
+    health.Shutdown();
+    server->Wait();
+    drained.Notify();
+    closer.join();
+  }
+  pool.Close();
   refresher.Stop();
   if (*metrics_server != nullptr) (*metrics_server)->Stop();
   spdlog::info("{} stopped", name);

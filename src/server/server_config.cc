@@ -20,6 +20,21 @@ ABSL_FLAG(int, db_max_waiters, 64,
           "Most calls waiting for a database worker; more fail fast with UNAVAILABLE.");
 ABSL_FLAG(absl::Duration, db_connect_timeout, absl::Seconds(5),
           "How long opening one database connection may take.");
+ABSL_FLAG(absl::Duration, db_tcp_user_timeout, absl::Seconds(10),
+          "How long data sent to PostgreSQL may stay unacknowledged before the kernel drops the "
+          "connection (libpq tcp_user_timeout): catches a peer that vanished mid-query.");
+ABSL_FLAG(absl::Duration, db_keepalives_idle, absl::Seconds(10),
+          "Idle time before the kernel probes a PostgreSQL connection (libpq keepalives_idle).");
+ABSL_FLAG(absl::Duration, db_keepalives_interval, absl::Seconds(2),
+          "Interval between unanswered keepalive probes (libpq keepalives_interval).");
+ABSL_FLAG(int, db_keepalives_count, 3,
+          "Unanswered keepalive probes that end a PostgreSQL connection (libpq keepalives_count).");
+ABSL_FLAG(absl::Duration, db_cancel_timeout, absl::Milliseconds(200),
+          "How long a cancelled query's connection waits for PostgreSQL to act on the cancel; "
+          "then the connection is closed instead of reused.");
+ABSL_FLAG(absl::Duration, db_reconnect_backoff_max, absl::Seconds(1),
+          "Cap of the exponential backoff (from 50ms, with jitter) between PostgreSQL connection "
+          "attempts while they fail.");
 ABSL_FLAG(absl::Duration, max_call_timeout, absl::Seconds(5),
           "Deadline given to calls that arrive without one, and cap on longer deadlines.");
 ABSL_FLAG(absl::Duration, shutdown_delay, absl::Seconds(5),
@@ -66,6 +81,12 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.pool.size = absl::GetFlag(FLAGS_db_pool_size);
   config.pool.max_waiters = absl::GetFlag(FLAGS_db_max_waiters);
   config.pool.connect_timeout = absl::GetFlag(FLAGS_db_connect_timeout);
+  config.pool.tcp_user_timeout = absl::GetFlag(FLAGS_db_tcp_user_timeout);
+  config.pool.keepalives_idle = absl::GetFlag(FLAGS_db_keepalives_idle);
+  config.pool.keepalives_interval = absl::GetFlag(FLAGS_db_keepalives_interval);
+  config.pool.keepalives_count = absl::GetFlag(FLAGS_db_keepalives_count);
+  config.pool.cancel_timeout = absl::GetFlag(FLAGS_db_cancel_timeout);
+  config.pool.reconnect_backoff_max = absl::GetFlag(FLAGS_db_reconnect_backoff_max);
   config.max_call_timeout = absl::GetFlag(FLAGS_max_call_timeout);
   config.pool.statement_timeout = config.max_call_timeout;
   config.shutdown_delay = absl::GetFlag(FLAGS_shutdown_delay);
@@ -91,6 +112,19 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   if (config.pool.max_waiters < 0) bad("db_max_waiters", "must not be negative");
   if (config.pool.connect_timeout < absl::Seconds(1)) {
     bad("db_connect_timeout", "must be at least 1s");
+  }
+  for (const auto& [flag, value] : {std::pair<absl::string_view, absl::Duration>{
+                                        "db_tcp_user_timeout", config.pool.tcp_user_timeout},
+                                    {"db_keepalives_idle", config.pool.keepalives_idle},
+                                    {"db_keepalives_interval", config.pool.keepalives_interval}}) {
+    if (value < absl::Seconds(1)) bad(flag, "must be at least 1s");
+  }
+  if (config.pool.keepalives_count < 1) bad("db_keepalives_count", "must be positive");
+  if (config.pool.cancel_timeout <= absl::ZeroDuration()) {
+    bad("db_cancel_timeout", "must be positive");
+  }
+  if (config.pool.reconnect_backoff_max < absl::Milliseconds(50)) {
+    bad("db_reconnect_backoff_max", "must be at least 50ms");
   }
   if (config.max_call_timeout <= absl::ZeroDuration()) bad("max_call_timeout", "must be positive");
   if (config.shutdown_delay < absl::ZeroDuration()) bad("shutdown_delay", "must not be negative");

@@ -32,6 +32,9 @@ struct HostedService {
   // which health reports the service.
   std::string full_name;
   std::unique_ptr<grpc::Service> service;
+  // True when every answer comes from memory (snapshots the refresher keeps): the service
+  // stays SERVING while the database is away, as long as its data has loaded once.
+  bool serves_from_memory = false;
 };
 
 // How a server binary learns about one service: each service library exports one function
