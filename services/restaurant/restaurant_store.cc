@@ -1,5 +1,7 @@
 #include "services/restaurant/restaurant_store.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <algorithm>
 #include <limits>
 #include <pqxx/pqxx>
@@ -17,6 +19,8 @@
 
 namespace misc::restaurant {
 namespace {
+
+using ::google::protobuf::util::TimeUtil;
 
 #define MISC_RESTAURANT_COLUMNS                                                              \
   "restaurant_id, name, name_kana, area_id, array_to_string(genre_ids, ','), address, "      \
@@ -136,16 +140,8 @@ void FillRestaurant(const pqxx::row& row, v1::Restaurant* out) {
   out->set_rating_average(AsDouble(row[10]));
   out->set_review_count(row[11].as<int32_t>());
   out->set_closed(row[12].as<bool>());
-  // Floor division keeps nanos in [0, 1e9) for times before 1970 too.
-  const int64_t micros = row[13].as<int64_t>();
-  int64_t seconds = micros / 1000000;
-  int64_t sub_micros = micros % 1000000;
-  if (sub_micros < 0) {
-    seconds -= 1;
-    sub_micros += 1000000;
-  }
-  out->mutable_update_time()->set_seconds(seconds);
-  out->mutable_update_time()->set_nanos(static_cast<int32_t>(sub_micros * 1000));
+  // TimeUtil normalises times before 1970 too (nanos stay in [0, 1e9)).
+  *out->mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(row[13].as<int64_t>());
 }
 
 absl::Status RestaurantStore::Get(int64_t restaurant_id, std::optional<int64_t> viewer,

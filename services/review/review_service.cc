@@ -1,5 +1,7 @@
 #include "services/review/review_service.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <string>
 #include <utility>
 
@@ -31,10 +33,6 @@ int32_t BodyCodePointsFor(const auth::Viewer& viewer) {
 // schema keeps positive.
 constexpr pagination::ValueRange kCursorRanges[] = {
     {.min = kMinCursorMicros, .max = kMaxCursorMicros}, {.min = 1}};
-
-int64_t MicrosOf(const google::protobuf::Timestamp& time) {
-  return time.seconds() * 1000000 + time.nanos() / 1000;
-}
 
 }  // namespace
 
@@ -82,8 +80,9 @@ grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext
       return read;
     }
     if (const v1::Review* last = pagination::TrimToPage(*reviews, query.limit)) {
-      response->set_next_page_token(
-          pagination::EncodePageToken(filter, {MicrosOf(last->create_time()), last->review_id()}));
+      response->set_next_page_token(pagination::EncodePageToken(
+          filter, {google::protobuf::util::TimeUtil::TimestampToMicroseconds(last->create_time()),
+                   last->review_id()}));
     }
     if (call.viewer.is_anonymous()) {
       for (v1::Review& review : *reviews) ShapeForAnonymous(&review);

@@ -1,5 +1,7 @@
 #include "services/review/review_store.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -14,7 +16,7 @@
 namespace misc::review {
 namespace {
 
-constexpr int64_t kMicrosPerSecond = 1000000;
+using ::google::protobuf::util::TimeUtil;
 
 // The columns FillReview reads. $1 is how many leading code points of the body to read
 // (left() counts characters, which are code points in a UTF8 database).
@@ -52,17 +54,6 @@ constexpr db::Statement kSelectLiked{
     "review.liked",
     "SELECT review_id FROM review_likes WHERE user_id = $1 AND review_id = ANY($2::bigint[])"};
 
-void SetTimestamp(int64_t micros, google::protobuf::Timestamp* out) {
-  int64_t seconds = micros / kMicrosPerSecond;
-  int64_t remainder = micros % kMicrosPerSecond;
-  if (remainder < 0) {  // Before 1970: nanos must still be non-negative.
-    --seconds;
-    remainder += kMicrosPerSecond;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(remainder * 1000));
-}
-
 // Sets liked_by_viewer on every review of `reviews` for logged-in `viewer`.
 void SetLikedByViewer(db::Transaction& tx, std::optional<int64_t> viewer,
                       absl::Span<v1::Review* const> reviews) {
@@ -89,7 +80,7 @@ void FillReview(const pqxx::row& row, v1::Review* out) {
   out->set_rating(row[3].as<int32_t>());
   out->set_title(row[4].as<std::string>());
   out->set_body(row[5].as<std::string>());
-  SetTimestamp(row[6].as<int64_t>(), out->mutable_create_time());
+  *out->mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(row[6].as<int64_t>());
   out->set_like_count(row[7].as<int32_t>());
 }
 

@@ -1,5 +1,7 @@
 #include "services/rollout/rollout_store.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <pqxx/pqxx>
 #include <utility>
 
@@ -7,6 +9,8 @@
 
 namespace misc::rollout {
 namespace {
+
+using ::google::protobuf::util::TimeUtil;
 
 constexpr db::Statement kSelectVersion{
     "rollout.version",
@@ -24,15 +28,6 @@ absl::Status NoState() {
   return absl::FailedPreconditionError("rollout_state has no row: the schema is not migrated");
 }
 
-void SetTimestamp(int64_t micros, google::protobuf::Timestamp* out) {
-  out->set_seconds(micros / 1000000);
-  out->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-}
-
-int64_t Micros(const google::protobuf::Timestamp& time) {
-  return time.seconds() * 1000000 + time.nanos() / 1000;
-}
-
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const RolloutCatalog>> RolloutStore::Load(
@@ -44,7 +39,8 @@ absl::StatusOr<std::shared_ptr<const RolloutCatalog>> RolloutStore::Load(
       const pqxx::result state = tx.Exec(kSelectVersion);
       if (state.empty()) return NoState();
       if (state[0][0].as<int64_t>() == current->targets.version() &&
-          state[0][1].as<int64_t>() == Micros(current->targets.update_time())) {
+          state[0][1].as<int64_t>() ==
+              TimeUtil::TimestampToMicroseconds(current->targets.update_time())) {
         return absl::OkStatus();
       }
     }
@@ -52,7 +48,8 @@ absl::StatusOr<std::shared_ptr<const RolloutCatalog>> RolloutStore::Load(
     if (rows.empty()) return NoState();
     loaded = std::make_shared<RolloutCatalog>();
     loaded->targets.set_version(rows[0][0].as<int64_t>());
-    SetTimestamp(rows[0][1].as<int64_t>(), loaded->targets.mutable_update_time());
+    *loaded->targets.mutable_update_time() =
+        TimeUtil::MicrosecondsToTimestamp(rows[0][1].as<int64_t>());
     if (rows[0][2].is_null()) return absl::OkStatus();  // No targets.
     auto* ids = loaded->targets.mutable_restaurant_ids();
     ids->Reserve(static_cast<int>(rows.size()));

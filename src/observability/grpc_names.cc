@@ -29,6 +29,31 @@ absl::string_view StatusCodeName(grpc::StatusCode code) {
   return kNames[index];
 }
 
+absl::string_view PrometheusCodeName(grpc::StatusCode code) {
+  static constexpr std::array<absl::string_view, 17> kNames = {
+      "OK",
+      "Canceled",
+      "Unknown",
+      "InvalidArgument",
+      "DeadlineExceeded",
+      "NotFound",
+      "AlreadyExists",
+      "PermissionDenied",
+      "ResourceExhausted",
+      "FailedPrecondition",
+      "Aborted",
+      "OutOfRange",
+      "Unimplemented",
+      "Internal",
+      "Unavailable",
+      "DataLoss",
+      "Unauthenticated",
+  };
+  const int index = static_cast<int>(code);
+  if (index < 0 || index >= static_cast<int>(kNames.size())) return "Unknown";
+  return kNames[index];
+}
+
 absl::string_view RpcTypeName(grpc::experimental::ServerRpcInfo::Type type) {
   using Type = grpc::experimental::ServerRpcInfo::Type;
   switch (type) {

@@ -12,6 +12,11 @@ namespace misc::observability {
 // "NOT_FOUND", "UNAUTHENTICATED"); "UNKNOWN" for a value outside 0..16.
 absl::string_view StatusCodeName(grpc::StatusCode code);
 
+// Returns the grpc_code label value of `code` as go-grpc-prometheus spells it (Go's
+// codes.Code.String(): "OK", "Canceled", "NotFound", "Unauthenticated"), so that dashboards
+// built for Go services work unchanged; "Unknown" for a value outside 0..16.
+absl::string_view PrometheusCodeName(grpc::StatusCode code);
+
 // Returns the grpc_type label of a method kind, as go-grpc-prometheus names them: "unary",
 // "client_stream", "server_stream" or "bidi_stream".
 absl::string_view RpcTypeName(grpc::experimental::ServerRpcInfo::Type type);

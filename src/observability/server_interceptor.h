@@ -20,7 +20,7 @@ struct InterceptorOptions {
 // Returns the interceptor factories that observe every call a server receives (services,
 // health, reflection), to hand to `builder.experimental().SetInterceptorCreators(...)`:
 //  - metrics in `registry`, as go-grpc-prometheus names them: grpc_server_started_total,
-//    grpc_server_handled_total{grpc_code="OK"|"NOT_FOUND"|...} and the histogram
+//    grpc_server_handled_total{grpc_code="OK"|"NotFound"|...} and the histogram
 //    grpc_server_handling_seconds (LatencyBuckets()), labelled grpc_type, grpc_service and
 //    grpc_method, timed from the call's arrival to its status; calls to methods the server
 //    does not have (UNIMPLEMENTED) count as grpc_service="unknown", grpc_method="unknown", so

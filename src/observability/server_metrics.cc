@@ -40,7 +40,7 @@ void MethodMetrics::Handled(grpc::StatusCode code, double seconds) {
   if (counter == nullptr) {
     // Racing first calls get the same series back from the registry.
     Labels labels = MethodLabels(type_, service_, method_);
-    labels.emplace("grpc_code", StatusCodeName(static_cast<grpc::StatusCode>(index)));
+    labels.emplace("grpc_code", PrometheusCodeName(static_cast<grpc::StatusCode>(index)));
     counter = &registry_.AddCounter(kHandled, kHandledHelp, labels);
     handled_[index].store(counter, std::memory_order_release);
   }

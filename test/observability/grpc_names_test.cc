@@ -18,6 +18,15 @@ TEST(GrpcNamesTest, StatusCodesHaveTheirCanonicalNames) {
   EXPECT_EQ(StatusCodeName(static_cast<grpc::StatusCode>(-1)), "UNKNOWN");
 }
 
+TEST(GrpcNamesTest, PrometheusCodeNamesAreGoGrpcPrometheusLabelValues) {
+  EXPECT_EQ(PrometheusCodeName(grpc::StatusCode::OK), "OK");
+  EXPECT_EQ(PrometheusCodeName(grpc::StatusCode::CANCELLED), "Canceled");
+  EXPECT_EQ(PrometheusCodeName(grpc::StatusCode::NOT_FOUND), "NotFound");
+  EXPECT_EQ(PrometheusCodeName(grpc::StatusCode::DEADLINE_EXCEEDED), "DeadlineExceeded");
+  EXPECT_EQ(PrometheusCodeName(grpc::StatusCode::UNAUTHENTICATED), "Unauthenticated");
+  EXPECT_EQ(PrometheusCodeName(static_cast<grpc::StatusCode>(17)), "Unknown");
+}
+
 TEST(GrpcNamesTest, RpcTypesAreNamedAsGoGrpcPrometheusDoes) {
   EXPECT_EQ(RpcTypeName(Type::UNARY), "unary");
   EXPECT_EQ(RpcTypeName(Type::CLIENT_STREAMING), "client_stream");

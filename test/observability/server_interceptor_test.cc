@@ -296,8 +296,8 @@ TEST_F(ServerInterceptorTest, CountsCallsByTypeServiceMethodAndCode) {
   const std::string health(kHealthLabels);
   EXPECT_EQ(Sample(text, "grpc_server_started_total{" + health + "}"), 4) << text;
   EXPECT_EQ(Sample(text, "grpc_server_handled_total{grpc_code=\"OK\"," + health + "}"), 2);
-  EXPECT_EQ(Sample(text, "grpc_server_handled_total{grpc_code=\"NOT_FOUND\"," + health + "}"), 1);
-  EXPECT_EQ(Sample(text, "grpc_server_handled_total{grpc_code=\"UNAUTHENTICATED\"," + health + "}"),
+  EXPECT_EQ(Sample(text, "grpc_server_handled_total{grpc_code=\"NotFound\"," + health + "}"), 1);
+  EXPECT_EQ(Sample(text, "grpc_server_handled_total{grpc_code=\"Unauthenticated\"," + health + "}"),
             1);
   EXPECT_EQ(Sample(text, "grpc_server_handling_seconds_count{" + health + "}"), 4);
   EXPECT_EQ(Sample(text, "grpc_server_handling_seconds_bucket{" + health + ",le=\"+Inf\"}"), 4);
@@ -413,7 +413,7 @@ TEST_F(ServerInterceptorTest, CountsMethodsTheServerDoesNotHaveUnderOneSeries) {
 
   const std::string text = Scrape();
   EXPECT_EQ(Sample(text,
-                   "grpc_server_handled_total{grpc_code=\"UNIMPLEMENTED\",grpc_method=\"unknown\","
+                   "grpc_server_handled_total{grpc_code=\"Unimplemented\",grpc_method=\"unknown\","
                    "grpc_service=\"unknown\",grpc_type=\"bidi_stream\"}"),
             2)
       << text;

@@ -66,7 +66,7 @@ TEST_F(ServerObservabilityTest, ScrapePassesPromtoolAndCountersMoveWithCalls) {
       "grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"GetRestaurant\","
       "grpc_service=\"misc.restaurant.v1.RestaurantService\",grpc_type=\"unary\"}";
   const std::string invalid_series =
-      "grpc_server_handled_total{grpc_code=\"INVALID_ARGUMENT\",grpc_method=\"GetRestaurant\","
+      "grpc_server_handled_total{grpc_code=\"InvalidArgument\",grpc_method=\"GetRestaurant\","
       "grpc_service=\"misc.restaurant.v1.RestaurantService\",grpc_type=\"unary\"}";
   const double ok_before = std::max(0.0, SampleValue(Scrape(), ok_series));
   for (int i = 0; i < 3; ++i) {
