@@ -31,23 +31,10 @@ absl::string_view StatusCodeName(grpc::StatusCode code) {
 
 absl::string_view PrometheusCodeName(grpc::StatusCode code) {
   static constexpr std::array<absl::string_view, 17> kNames = {
-      "OK",
-      "Canceled",
-      "Unknown",
-      "InvalidArgument",
-      "DeadlineExceeded",
-      "NotFound",
-      "AlreadyExists",
-      "PermissionDenied",
-      "ResourceExhausted",
-      "FailedPrecondition",
-      "Aborted",
-      "OutOfRange",
-      "Unimplemented",
-      "Internal",
-      "Unavailable",
-      "DataLoss",
-      "Unauthenticated",
+      "OK",       "Canceled",        "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+      "NotFound", "AlreadyExists",   "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+      "Aborted",  "OutOfRange",      "Unimplemented",    "Internal",          "Unavailable",
+      "DataLoss", "Unauthenticated",
   };
   const int index = static_cast<int>(code);
   if (index < 0 || index >= static_cast<int>(kNames.size())) return "Unknown";

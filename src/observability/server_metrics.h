@@ -18,9 +18,9 @@
 namespace misc::observability {
 
 // The go-grpc-prometheus server metrics of one method: grpc_server_started_total,
-// grpc_server_handled_total (by grpc_code, spelled as go-grpc-prometheus does: "NotFound") and grpc_server_handling_seconds, each labelled
-// grpc_type, grpc_service and grpc_method. Thread-safe; updates take no registry lock once a
-// series exists.
+// grpc_server_handled_total (by grpc_code, spelled as go-grpc-prometheus does: "NotFound") and
+// grpc_server_handling_seconds, each labelled grpc_type, grpc_service and grpc_method. Thread-safe;
+// updates take no registry lock once a series exists.
 class MethodMetrics {
  public:
   // Creates the started and handling-time series of `full_method` ("/pkg.Service/Method").
