@@ -1,0 +1,25 @@
+#ifndef MISC_SRC_SERVER_SERVER_MAIN_H_
+#define MISC_SRC_SERVER_SERVER_MAIN_H_
+
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "src/server/service_module.h"
+
+namespace misc::server {
+
+// The whole main() of a server binary, which only says what it hosts:
+//
+//   int main(int argc, char** argv) {
+//     return misc::server::ServerMain(argc, argv, "misc-restaurant",
+//                                     {misc::restaurant::Module()});
+//   }
+//
+// Blocks the termination signals (before any thread starts), parses the flags (and their
+// MISC_<FLAG> variables), sets up logging and runs `modules` on one gRPC server until SIGTERM.
+// Returns the process's exit code: 0 after a drain, 2 for bad flags, 1 when it cannot start.
+int ServerMain(int argc, char** argv, absl::string_view name, std::vector<ServiceModule> modules);
+
+}  // namespace misc::server
+
+#endif  // MISC_SRC_SERVER_SERVER_MAIN_H_
