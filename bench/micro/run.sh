@@ -20,7 +20,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-ALL_BENCHMARKS=(jwt_verify_benchmark page_token_benchmark row_to_proto_benchmark utf8_benchmark
+ALL_BENCHMARKS=(jwt_verify_benchmark page_token_benchmark utf8_benchmark
                 status_benchmark observability_benchmark)
 
 say() { echo "micro: $*" >&2; }

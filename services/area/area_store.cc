@@ -4,7 +4,7 @@
 #include <string>
 #include <utility>
 
-#include "src/db/transaction.h"
+#include "src/db/session.h"
 
 namespace misc::area {
 namespace {
@@ -20,10 +20,10 @@ constexpr db::Statement kSelectAreas{
 
 absl::StatusOr<AreaCatalog> AreaStore::Load(absl::Time deadline) {
   AreaCatalog catalog;
-  absl::Status read = pool_.Read(deadline, [&](db::Transaction& tx) -> absl::Status {
+  absl::Status read = pool_.Read(deadline, [&](db::Session& session) -> absl::Status {
     catalog = AreaCatalog();  // The pool may retry the work on a fresh connection.
-    const pqxx::result prefectures = tx.Exec(kSelectPrefectures);
-    const pqxx::result areas = tx.Exec(kSelectAreas);
+    const pqxx::result prefectures = session.Exec(kSelectPrefectures);
+    const pqxx::result areas = session.Exec(kSelectAreas);
     catalog.prefectures.mutable_prefectures()->Reserve(static_cast<int>(prefectures.size()));
     catalog.areas_by_prefecture.reserve(prefectures.size());
     for (const pqxx::row& row : prefectures) {

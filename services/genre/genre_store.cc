@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "src/db/transaction.h"
+#include "src/db/session.h"
 
 namespace misc::genre {
 namespace {
@@ -55,9 +55,9 @@ absl::StatusOr<std::vector<v1::Genre>> ParentsFirst(std::vector<v1::Genre> genre
 
 absl::StatusOr<GenreCatalog> GenreStore::Load(absl::Time deadline) {
   std::vector<v1::Genre> genres;
-  absl::Status read = pool_.Read(deadline, [&](db::Transaction& tx) -> absl::Status {
+  absl::Status read = pool_.Read(deadline, [&](db::Session& session) -> absl::Status {
     genres.clear();  // The pool may retry the work on a fresh connection.
-    const pqxx::result rows = tx.Exec(kSelectGenres);
+    const pqxx::result rows = session.Exec(kSelectGenres);
     genres.reserve(rows.size());
     for (const pqxx::row& row : rows) {
       v1::Genre& genre = genres.emplace_back();

@@ -72,8 +72,11 @@ grpc::ServerUnaryReactor* RestaurantService::GetRestaurant(grpc::CallbackServerC
     return calls_.Finish(context, status::InvalidField("restaurant_id", "must be positive"));
   }
   return calls_.Run(context, [this, request, response](const server::CallContext& call) {
-    return store_.Get(request->restaurant_id(), call.viewer.user_id(), call.read_bounds(),
-                      response->mutable_restaurant());
+    absl::StatusOr<v1::Restaurant> restaurant =
+        store_.Get(request->restaurant_id(), call.viewer.user_id(), call.read_bounds());
+    if (!restaurant.ok()) return restaurant.status();
+    response->mutable_restaurant()->Swap(&*restaurant);
+    return absl::OkStatus();
   });
 }
 
@@ -84,8 +87,11 @@ grpc::ServerUnaryReactor* RestaurantService::BatchGetRestaurants(
     return calls_.Finish(context, invalid);
   }
   return calls_.Run(context, [this, request, response](const server::CallContext& call) {
-    return store_.BatchGet(request->restaurant_ids(), call.viewer.user_id(), call.read_bounds(),
-                           response->mutable_restaurants());
+    absl::StatusOr<Restaurants> restaurants =
+        store_.BatchGet(request->restaurant_ids(), call.viewer.user_id(), call.read_bounds());
+    if (!restaurants.ok()) return restaurants.status();
+    response->mutable_restaurants()->Swap(&*restaurants);
+    return absl::OkStatus();
   });
 }
 
@@ -99,12 +105,11 @@ grpc::ServerUnaryReactor* RestaurantService::ListRestaurants(
     // One row more than the page tells whether another page follows.
     ListQuery lookahead = query;
     lookahead.limit = query.limit + 1;
-    auto* restaurants = response->mutable_restaurants();
-    if (absl::Status read =
-            store_.List(lookahead, call.viewer.user_id(), call.read_bounds(), restaurants);
-        !read.ok()) {
-      return read;
-    }
+    absl::StatusOr<Restaurants> read =
+        store_.List(lookahead, call.viewer.user_id(), call.read_bounds());
+    if (!read.ok()) return read.status();
+    Restaurants* restaurants = response->mutable_restaurants();
+    restaurants->Swap(&*read);
     if (const v1::Restaurant* last = pagination::TrimToPage(*restaurants, query.limit)) {
       response->set_next_page_token(
           pagination::EncodePageToken(filter, {last->review_count(), last->restaurant_id()}));

@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "src/db/transaction.h"
+#include "src/db/session.h"
 #include "src/status/errors.h"
 
 namespace misc::restaurant {
@@ -87,14 +87,14 @@ std::string PostgresArray(absl::Span<const int64_t> ids) {
 
 // Sets viewer.bookmarked on every restaurant of `restaurants` for logged-in `viewer`; leaves
 // them alone (viewer unset) for an anonymous one.
-void SetViewerState(db::Transaction& tx, std::optional<int64_t> viewer,
+void SetViewerState(db::Session& session, std::optional<int64_t> viewer,
                     absl::Span<v1::Restaurant* const> restaurants) {
   if (!viewer.has_value() || restaurants.empty()) return;
   std::vector<int64_t> ids;
   ids.reserve(restaurants.size());
   for (const v1::Restaurant* restaurant : restaurants) ids.push_back(restaurant->restaurant_id());
   absl::flat_hash_set<int64_t> bookmarked;
-  for (const pqxx::row& row : tx.Exec(kSelectBookmarked, *viewer, PostgresArray(ids))) {
+  for (const pqxx::row& row : session.Exec(kSelectBookmarked, *viewer, PostgresArray(ids))) {
     bookmarked.insert(row[0].as<int64_t>());
   }
   for (v1::Restaurant* restaurant : restaurants) {
@@ -102,10 +102,10 @@ void SetViewerState(db::Transaction& tx, std::optional<int64_t> viewer,
   }
 }
 
-void SetViewerState(db::Transaction& tx, std::optional<int64_t> viewer,
+void SetViewerState(db::Session& session, std::optional<int64_t> viewer,
                     google::protobuf::RepeatedPtrField<v1::Restaurant>& restaurants) {
   SetViewerState(
-      tx, viewer,
+      session, viewer,
       std::vector<v1::Restaurant*>(restaurants.pointer_begin(), restaurants.pointer_end()));
 }
 
@@ -121,8 +121,7 @@ double AsDouble(const pqxx::field& field) {
   return value;
 }
 
-}  // namespace
-
+// Returns the restaurant in `row`, one row of the restaurant SELECTs above (viewer unset).
 void FillRestaurant(const pqxx::row& row, v1::Restaurant* out) {
   out->set_restaurant_id(row[0].as<int64_t>());
   out->set_name(row[1].as<std::string>());
@@ -144,26 +143,29 @@ void FillRestaurant(const pqxx::row& row, v1::Restaurant* out) {
   *out->mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(row[13].as<int64_t>());
 }
 
-absl::Status RestaurantStore::Get(int64_t restaurant_id, std::optional<int64_t> viewer,
-                                  const db::ReadBounds& bounds, v1::Restaurant* out) {
-  return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
-    out->Clear();  // The pool may run this body twice (one retry on a broken connection).
-    const pqxx::result rows = viewer.has_value()
-                                  ? tx.Exec(kSelectRestaurantForViewer, restaurant_id, *viewer)
-                                  : tx.Exec(kSelectRestaurant, restaurant_id);
-    if (rows.empty()) return status::NotFound("restaurant", absl::StrCat(restaurant_id));
-    FillRestaurant(rows[0], out);
-    if (viewer.has_value()) out->mutable_viewer()->set_bookmarked(rows[0][14].as<bool>());
-    return absl::OkStatus();
-  });
+}  // namespace
+
+absl::StatusOr<v1::Restaurant> RestaurantStore::Get(int64_t restaurant_id,
+                                                    std::optional<int64_t> viewer,
+                                                    const db::ReadBounds& bounds) {
+  return pool_.Fetch<v1::Restaurant>(
+      bounds, [&](db::Session& session) -> absl::StatusOr<v1::Restaurant> {
+        const pqxx::result rows =
+            viewer.has_value() ? session.Exec(kSelectRestaurantForViewer, restaurant_id, *viewer)
+                               : session.Exec(kSelectRestaurant, restaurant_id);
+        if (rows.empty()) return status::NotFound("restaurant", absl::StrCat(restaurant_id));
+        v1::Restaurant restaurant;
+        FillRestaurant(rows[0], &restaurant);
+        if (viewer.has_value()) restaurant.mutable_viewer()->set_bookmarked(rows[0][14].as<bool>());
+        return restaurant;
+      });
 }
 
-absl::Status RestaurantStore::BatchGet(absl::Span<const int64_t> restaurant_ids,
-                                       std::optional<int64_t> viewer, const db::ReadBounds& bounds,
-                                       google::protobuf::RepeatedPtrField<v1::Restaurant>* out) {
-  return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
-    out->Clear();  // The pool may run this body twice (one retry on a broken connection).
-    const pqxx::result rows = tx.Exec(kSelectRestaurantsByIds, PostgresArray(restaurant_ids));
+absl::StatusOr<Restaurants> RestaurantStore::BatchGet(absl::Span<const int64_t> restaurant_ids,
+                                                      std::optional<int64_t> viewer,
+                                                      const db::ReadBounds& bounds) {
+  return pool_.Fetch<Restaurants>(bounds, [&](db::Session& session) -> absl::StatusOr<Restaurants> {
+    const pqxx::result rows = session.Exec(kSelectRestaurantsByIds, PostgresArray(restaurant_ids));
     std::unordered_map<int64_t, pqxx::row::size_type> row_of_id;
     for (pqxx::result::size_type i = 0; i < rows.size(); ++i) {
       row_of_id.emplace(rows[i][0].as<int64_t>(), i);
@@ -176,37 +178,38 @@ absl::Status RestaurantStore::BatchGet(absl::Span<const int64_t> restaurant_ids,
       }
     }
     if (!missing.empty()) return status::NotFound("restaurant", absl::StrJoin(missing, ", "));
-    out->Reserve(static_cast<int>(restaurant_ids.size()));
-    for (int64_t id : restaurant_ids) FillRestaurant(rows[row_of_id[id]], out->Add());
-    SetViewerState(tx, viewer, *out);
-    return absl::OkStatus();
+    Restaurants restaurants;
+    restaurants.Reserve(static_cast<int>(restaurant_ids.size()));
+    for (int64_t id : restaurant_ids) FillRestaurant(rows[row_of_id[id]], restaurants.Add());
+    SetViewerState(session, viewer, restaurants);
+    return restaurants;
   });
 }
 
-absl::Status RestaurantStore::List(const ListQuery& query, std::optional<int64_t> viewer,
-                                   const db::ReadBounds& bounds,
-                                   google::protobuf::RepeatedPtrField<v1::Restaurant>* out) {
+absl::StatusOr<Restaurants> RestaurantStore::List(const ListQuery& query,
+                                                  std::optional<int64_t> viewer,
+                                                  const db::ReadBounds& bounds) {
   // With no cursor, start before every key: -review_count is at least -INT32_MAX.
   const int32_t after_rank =
       query.after ? -query.after->review_count : std::numeric_limits<int32_t>::min();
   const int64_t after_id = query.after ? query.after->restaurant_id : 0;
-  return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
-    out->Clear();  // The pool may run this body twice (one retry on a broken connection).
+  return pool_.Fetch<Restaurants>(bounds, [&](db::Session& session) -> absl::StatusOr<Restaurants> {
     pqxx::result rows;
     if (query.area_id != 0 && query.genre_id != 0) {
-      rows = tx.Exec(kListByAreaAndGenre, after_rank, after_id, query.limit, query.area_id,
-                     query.genre_id);
+      rows = session.Exec(kListByAreaAndGenre, after_rank, after_id, query.limit, query.area_id,
+                          query.genre_id);
     } else if (query.area_id != 0) {
-      rows = tx.Exec(kListByArea, after_rank, after_id, query.limit, query.area_id);
+      rows = session.Exec(kListByArea, after_rank, after_id, query.limit, query.area_id);
     } else if (query.genre_id != 0) {
-      rows = tx.Exec(kListByGenre, after_rank, after_id, query.limit, query.genre_id);
+      rows = session.Exec(kListByGenre, after_rank, after_id, query.limit, query.genre_id);
     } else {
-      rows = tx.Exec(kListAll, after_rank, after_id, query.limit);
+      rows = session.Exec(kListAll, after_rank, after_id, query.limit);
     }
-    out->Reserve(static_cast<int>(rows.size()));
-    for (const pqxx::row& row : rows) FillRestaurant(row, out->Add());
-    SetViewerState(tx, viewer, *out);
-    return absl::OkStatus();
+    Restaurants restaurants;
+    restaurants.Reserve(static_cast<int>(rows.size()));
+    for (const pqxx::row& row : rows) FillRestaurant(row, restaurants.Add());
+    SetViewerState(session, viewer, restaurants);
+    return restaurants;
   });
 }
 

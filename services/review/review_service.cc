@@ -73,12 +73,11 @@ grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext
     ListQuery lookahead = query;
     lookahead.limit = query.limit + 1;
     lookahead.body_code_points = BodyCodePointsFor(call.viewer);
-    auto* reviews = response->mutable_reviews();
-    if (absl::Status read =
-            store_.List(lookahead, call.viewer.user_id(), call.read_bounds(), reviews);
-        !read.ok()) {
-      return read;
-    }
+    absl::StatusOr<Reviews> read =
+        store_.List(lookahead, call.viewer.user_id(), call.read_bounds());
+    if (!read.ok()) return read.status();
+    Reviews* reviews = response->mutable_reviews();
+    reviews->Swap(&*read);
     if (const v1::Review* last = pagination::TrimToPage(*reviews, query.limit)) {
       response->set_next_page_token(pagination::EncodePageToken(
           filter, {google::protobuf::util::TimeUtil::TimestampToMicroseconds(last->create_time()),
@@ -98,12 +97,12 @@ grpc::ServerUnaryReactor* ReviewService::GetReview(grpc::CallbackServerContext* 
     return calls_.Finish(context, status::InvalidField("review_id", "must be positive"));
   }
   return calls_.Run(context, [this, request, response](const server::CallContext& call) {
+    absl::StatusOr<v1::Review> read =
+        store_.Get(request->review_id(), BodyCodePointsFor(call.viewer), call.viewer.user_id(),
+                   call.read_bounds());
+    if (!read.ok()) return read.status();
     v1::Review* review = response->mutable_review();
-    if (absl::Status read = store_.Get(request->review_id(), BodyCodePointsFor(call.viewer),
-                                       call.viewer.user_id(), call.read_bounds(), review);
-        !read.ok()) {
-      return read;
-    }
+    review->Swap(&*read);
     if (call.viewer.is_anonymous()) ShapeForAnonymous(review);
     return absl::OkStatus();
   });

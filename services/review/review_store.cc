@@ -10,7 +10,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
-#include "src/db/transaction.h"
+#include "src/db/session.h"
 #include "src/status/errors.h"
 
 namespace misc::review {
@@ -55,7 +55,7 @@ constexpr db::Statement kSelectLiked{
     "SELECT review_id FROM review_likes WHERE user_id = $1 AND review_id = ANY($2::bigint[])"};
 
 // Sets liked_by_viewer on every review of `reviews` for logged-in `viewer`.
-void SetLikedByViewer(db::Transaction& tx, std::optional<int64_t> viewer,
+void SetLikedByViewer(db::Session& session, std::optional<int64_t> viewer,
                       absl::Span<v1::Review* const> reviews) {
   if (!viewer.has_value() || reviews.empty()) return;
   std::string ids = "{";
@@ -64,15 +64,15 @@ void SetLikedByViewer(db::Transaction& tx, std::optional<int64_t> viewer,
   }
   ids += "}";
   absl::flat_hash_set<int64_t> liked;
-  for (const pqxx::row& row : tx.Exec(kSelectLiked, *viewer, ids)) {
+  for (const pqxx::row& row : session.Exec(kSelectLiked, *viewer, ids)) {
     liked.insert(row[0].as<int64_t>());
   }
   for (v1::Review* review : reviews)
     review->set_liked_by_viewer(liked.contains(review->review_id()));
 }
 
-}  // namespace
-
+// Returns the review in `row`, one row of the review SELECTs above (body_truncated and
+// liked_by_viewer unset).
 void FillReview(const pqxx::row& row, v1::Review* out) {
   out->set_review_id(row[0].as<int64_t>());
   out->set_restaurant_id(row[1].as<int64_t>());
@@ -84,38 +84,40 @@ void FillReview(const pqxx::row& row, v1::Review* out) {
   out->set_like_count(row[7].as<int32_t>());
 }
 
-absl::Status ReviewStore::Get(int64_t review_id, int32_t body_code_points,
-                              std::optional<int64_t> viewer, const db::ReadBounds& bounds,
-                              v1::Review* out) {
-  return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
-    out->Clear();  // The pool may run this twice, after replacing a broken connection.
-    const pqxx::result rows = tx.Exec(kSelectReview, body_code_points, review_id);
+}  // namespace
+
+absl::StatusOr<v1::Review> ReviewStore::Get(int64_t review_id, int32_t body_code_points,
+                                            std::optional<int64_t> viewer,
+                                            const db::ReadBounds& bounds) {
+  return pool_.Fetch<v1::Review>(bounds, [&](db::Session& session) -> absl::StatusOr<v1::Review> {
+    const pqxx::result rows = session.Exec(kSelectReview, body_code_points, review_id);
     if (rows.empty()) return status::NotFound("review", absl::StrCat(review_id));
-    FillReview(rows[0], out);
-    SetLikedByViewer(tx, viewer, {out});
-    return absl::OkStatus();
+    v1::Review review;
+    FillReview(rows[0], &review);
+    SetLikedByViewer(session, viewer, {&review});
+    return review;
   });
 }
 
-absl::Status ReviewStore::List(const ListQuery& query, std::optional<int64_t> viewer,
-                               const db::ReadBounds& bounds,
-                               google::protobuf::RepeatedPtrField<v1::Review>* out) {
-  return pool_.Read(bounds, [&](db::Transaction& tx) -> absl::Status {
-    out->Clear();  // The pool may run this twice, after replacing a broken connection.
+absl::StatusOr<Reviews> ReviewStore::List(const ListQuery& query, std::optional<int64_t> viewer,
+                                          const db::ReadBounds& bounds) {
+  return pool_.Fetch<Reviews>(bounds, [&](db::Session& session) -> absl::StatusOr<Reviews> {
     const pqxx::result rows =
         query.after
-            ? tx.Exec(kListAfter, query.body_code_points, query.restaurant_id,
-                      query.after->create_time_micros, query.after->review_id, query.limit)
-            : tx.Exec(kListFirstPage, query.body_code_points, query.restaurant_id, query.limit);
+            ? session.Exec(kListAfter, query.body_code_points, query.restaurant_id,
+                           query.after->create_time_micros, query.after->review_id, query.limit)
+            : session.Exec(kListFirstPage, query.body_code_points, query.restaurant_id,
+                           query.limit);
     // A review implies its restaurant (foreign key), so only an empty page needs to ask.
-    if (rows.empty() && tx.Exec(kSelectRestaurantExists, query.restaurant_id).empty()) {
+    if (rows.empty() && session.Exec(kSelectRestaurantExists, query.restaurant_id).empty()) {
       return status::NotFound("restaurant", absl::StrCat(query.restaurant_id));
     }
-    out->Reserve(static_cast<int>(rows.size()));
-    for (const pqxx::row& row : rows) FillReview(row, out->Add());
-    SetLikedByViewer(tx, viewer,
-                     std::vector<v1::Review*>(out->pointer_begin(), out->pointer_end()));
-    return absl::OkStatus();
+    Reviews reviews;
+    reviews.Reserve(static_cast<int>(rows.size()));
+    for (const pqxx::row& row : rows) FillReview(row, reviews.Add());
+    SetLikedByViewer(session, viewer,
+                     std::vector<v1::Review*>(reviews.pointer_begin(), reviews.pointer_end()));
+    return reviews;
   });
 }
 

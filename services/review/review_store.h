@@ -4,9 +4,8 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <pqxx/row>
 
-#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "google/protobuf/repeated_field.h"
 #include "misc/review/v1/review.pb.h"
@@ -42,12 +41,8 @@ struct ListQuery {
   std::optional<TimeCursor> after;
 };
 
-// Fills `out` from `row`, one row of the store's review SELECTs (columns review_id,
-// restaurant_id, author_name, rating, title, the body as read, create_time in microseconds
-// since the Unix epoch, like_count). The store is its only production caller; it is declared
-// here so bench/micro/row_to_proto_benchmark can time it. Leaves body_truncated and
-// liked_by_viewer unset.
-void FillReview(const pqxx::row& row, v1::Review* out);
+// Reviews as a response holds them, so a handler can swap them in without a copy.
+using Reviews = google::protobuf::RepeatedPtrField<v1::Review>;
 
 // Reads reviews from PostgreSQL. Bodies come back cut to the caller's `body_code_points`
 // (whole code points, never mid-character); body_truncated is left for the service to set.
@@ -58,18 +53,17 @@ class ReviewStore {
  public:
   explicit ReviewStore(db::Pool& pool) : pool_(pool) {}
 
-  // Fills `out` with review `review_id`, reading at most `body_code_points` code points of its
-  // body. Returns NOT_FOUND when there is none.
-  absl::Status Get(int64_t review_id, int32_t body_code_points, std::optional<int64_t> viewer,
-                   const db::ReadBounds& bounds, v1::Review* out);
+  // Returns review `review_id`, reading at most `body_code_points` code points of its body, or
+  // NOT_FOUND when there is none.
+  absl::StatusOr<v1::Review> Get(int64_t review_id, int32_t body_code_points,
+                                 std::optional<int64_t> viewer, const db::ReadBounds& bounds);
 
-  // Replaces `out` with up to `query.limit` reviews of restaurant `query.restaurant_id`, newest
-  // first (create_time descending, then review_id descending), after `query.after`. Returns
+  // Returns up to `query.limit` reviews of restaurant `query.restaurant_id`, newest first
+  // (create_time descending, then review_id descending), after `query.after`. Returns
   // NOT_FOUND when the restaurant does not exist; an existing one with no (more) reviews
-  // yields an empty `out`.
-  absl::Status List(const ListQuery& query, std::optional<int64_t> viewer,
-                    const db::ReadBounds& bounds,
-                    google::protobuf::RepeatedPtrField<v1::Review>* out);
+  // yields none.
+  absl::StatusOr<Reviews> List(const ListQuery& query, std::optional<int64_t> viewer,
+                               const db::ReadBounds& bounds);
 
  private:
   db::Pool& pool_;

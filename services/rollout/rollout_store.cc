@@ -5,7 +5,7 @@
 #include <pqxx/pqxx>
 #include <utility>
 
-#include "src/db/transaction.h"
+#include "src/db/session.h"
 
 namespace misc::rollout {
 namespace {
@@ -33,10 +33,10 @@ absl::Status NoState() {
 absl::StatusOr<std::shared_ptr<const RolloutCatalog>> RolloutStore::Load(
     std::shared_ptr<const RolloutCatalog> current, absl::Time deadline) {
   std::shared_ptr<RolloutCatalog> loaded;
-  absl::Status read = pool_.Read(deadline, [&](db::Transaction& tx) -> absl::Status {
+  absl::Status read = pool_.Read(deadline, [&](db::Session& session) -> absl::Status {
     loaded = nullptr;  // The pool may retry the work on a fresh connection.
     if (current != nullptr) {
-      const pqxx::result state = tx.Exec(kSelectVersion);
+      const pqxx::result state = session.Exec(kSelectVersion);
       if (state.empty()) return NoState();
       if (state[0][0].as<int64_t>() == current->targets.version() &&
           state[0][1].as<int64_t>() ==
@@ -44,7 +44,7 @@ absl::StatusOr<std::shared_ptr<const RolloutCatalog>> RolloutStore::Load(
         return absl::OkStatus();
       }
     }
-    const pqxx::result rows = tx.Exec(kSelectTargets);
+    const pqxx::result rows = session.Exec(kSelectTargets);
     if (rows.empty()) return NoState();
     loaded = std::make_shared<RolloutCatalog>();
     loaded->targets.set_version(rows[0][0].as<int64_t>());

@@ -215,7 +215,7 @@ void Pool::Release(std::unique_ptr<Slot> slot, bool drop) {
   }
 }
 
-absl::Status Pool::Read(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
+absl::Status Pool::Read(absl::Time deadline, absl::FunctionRef<absl::Status(Session&)> work,
                         QueryCanceller* canceller) {
   Attempt attempt = ReadOnce(deadline, work, canceller);
   if (attempt.connection_lost && absl::Now() < deadline) {
@@ -224,8 +224,7 @@ absl::Status Pool::Read(absl::Time deadline, absl::FunctionRef<absl::Status(Tran
   return attempt.status;
 }
 
-Pool::Attempt Pool::ReadOnce(absl::Time deadline,
-                             absl::FunctionRef<absl::Status(Transaction&)> work,
+Pool::Attempt Pool::ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(Session&)> work,
                              QueryCanceller* canceller) {
   absl::StatusOr<std::unique_ptr<Slot>> acquired = Acquire(deadline);
   if (!acquired.ok()) return {.status = acquired.status()};
@@ -246,23 +245,23 @@ Pool::Attempt Pool::ReadOnce(absl::Time deadline,
 
   Attempt attempt;
   bool answered = true;  // The server answered (rows or an SQL error).
+  Session session(slot->connection->pqxx(), slot->prepared);
   try {
     const absl::Duration budget =
         canceller != nullptr
             ? options_.statement_timeout
             : std::max(kMinStatementTimeout, deadline - absl::Now() - kDeadlineMargin);
     const int64_t timeout_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(budget));
-    // Autocommit: every statement is its own read-only transaction, one round trip each.
-    pqxx::nontransaction tx(slot->connection->pqxx());
     if (slot->statement_timeout_ms != timeout_ms) {
-      tx.exec0(absl::StrCat("SET statement_timeout = ", timeout_ms));
+      pqxx::nontransaction(slot->connection->pqxx())
+          .exec0(absl::StrCat("SET statement_timeout = ", timeout_ms));
       slot->statement_timeout_ms = timeout_ms;
     }
-    Transaction transaction(tx, slot->prepared);
-    attempt.status = work(transaction);
+    attempt.status = work(session);
   } catch (const pqxx::broken_connection&) {
     answered = false;
-    attempt.connection_lost = true;
+    // Run the work again only if none of it has run: a store may act on what it read.
+    attempt.connection_lost = session.answered() == 0;
     attempt.status = Unavailable();
   } catch (const pqxx::sql_error& e) {
     if (e.sqlstate() == kQueryCanceled && canceller != nullptr && canceller->cancelled()) {
@@ -278,19 +277,21 @@ Pool::Attempt Pool::ReadOnce(absl::Time deadline,
     attempt.status = absl::InternalError("database error");
   }
   if (canceller != nullptr) canceller->Detach();
+  const bool abandoned = watchdog_.Disarm(watch);
   bool drop = !answered;
-  if (watchdog_.Disarm(watch)) {
+  if (abandoned) {
     // The watchdog ended a read the server left unanswered: that is the deadline (or the
     // cancel) speaking, not a broken connection to retry.
-    drop = true;
     attempt.connection_lost = false;
     attempt.status = canceller != nullptr && canceller->cancelled()
                          ? absl::CancelledError("call cancelled")
                          : absl::DeadlineExceededError("the database did not answer in time");
     warnings_.Warn("database query abandoned",
                    "no answer before the deadline; its connection was closed");
-  } else if (attempt.connection_lost) {
+  } else if (!answered) {
     warnings_.Warn("database connection lost", "a pooled connection broke; it is replaced");
+    absl::MutexLock lock(&mu_);
+    ++generation_;  // Idle connections from before the break (a restart?) are suspect too.
   }
   // A cancel request still on its way could stop the next query on this session: reuse the
   // session only once the server has acted on it.
@@ -300,10 +301,6 @@ Pool::Attempt Pool::ReadOnce(absl::Time deadline,
   }
   if (!drop && !slot->connection->is_open()) drop = true;
   if (answered) last_answer_unix_nanos_ = absl::ToUnixNanos(absl::Now());
-  if (attempt.connection_lost) {
-    absl::MutexLock lock(&mu_);
-    ++generation_;  // Idle connections from before the break (a restart?) are suspect too.
-  }
   Release(std::move(slot), drop);
   return attempt;
 }

@@ -4,8 +4,10 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -17,8 +19,8 @@
 #include "src/db/cancel_sender.h"
 #include "src/db/query_canceller.h"
 #include "src/db/reconnect_backoff.h"
+#include "src/db/session.h"
 #include "src/db/socket_watchdog.h"
-#include "src/db/transaction.h"
 #include "src/log/warning_limiter.h"
 
 namespace misc::db {
@@ -86,9 +88,9 @@ class Pool {
   // free connection until `deadline`. Returns what `work` returns, or UNAVAILABLE (database
   // unreachable, or too many waiters), DEADLINE_EXCEEDED (no connection or no result before
   // the deadline), CANCELLED (the canceller fired) or INTERNAL (any other database error;
-  // details are logged, never returned). When the connection turns out broken (e.g. after a
-  // database restart), the work runs once more on a connection opened or proven since then,
-  // which is safe because it only reads.
+  // details are logged, never returned). When the connection turns out broken before any of
+  // the work's statements answered (e.g. the first call after a database restart), the work
+  // runs once more on a connection opened or proven since then.
   //
   // Each statement runs on its own (autocommit, in the session's read-only mode): one round
   // trip per statement. So statements of one `work` may see different snapshots; a store that
@@ -101,12 +103,27 @@ class Pool {
   //   passes) sends a cancel request from the pool's own threads;
   // - whatever the server does, the socket is shut down kAbandonGrace after `deadline` (or
   //   options.cancel_timeout after a cancel), which ends the read and drops the connection.
-  absl::Status Read(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
+  absl::Status Read(absl::Time deadline, absl::FunctionRef<absl::Status(Session&)> work,
                     QueryCanceller* canceller = nullptr);
 
   // Read bounded by `bounds`.
-  absl::Status Read(const ReadBounds& bounds, absl::FunctionRef<absl::Status(Transaction&)> work) {
+  absl::Status Read(const ReadBounds& bounds, absl::FunctionRef<absl::Status(Session&)> work) {
     return Read(bounds.deadline, work, bounds.canceller);
+  }
+
+  // Runs `work`, a callable taking Session& and returning absl::StatusOr<T>, like Read, and
+  // returns the value it produced or the first error.
+  template <typename T, typename Work>
+  absl::StatusOr<T> Fetch(const ReadBounds& bounds, Work&& work) {
+    std::optional<T> value;
+    const absl::Status status = Read(bounds, [&](Session& session) -> absl::Status {
+      absl::StatusOr<T> fetched = work(session);
+      if (!fetched.ok()) return fetched.status();
+      value = *std::move(fetched);
+      return absl::OkStatus();
+    });
+    if (!status.ok()) return status;
+    return *std::move(value);
   }
 
   // Ends every read in flight at once (their sockets are shut down) and makes every later
@@ -139,7 +156,7 @@ class Pool {
   void Release(std::unique_ptr<Slot> slot, bool drop);
   // The opener thread: opens connections while callers want them, one at a time.
   void OpenLoop();
-  Attempt ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(Transaction&)> work,
+  Attempt ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(Session&)> work,
                    QueryCanceller* canceller);
 
   const PoolOptions options_;

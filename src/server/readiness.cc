@@ -6,17 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "src/db/transaction.h"
+#include "src/db/schema_version.h"
 #include "src/log/logging.h"
 
 namespace misc::server {
-namespace {
-
-constexpr db::Statement kSelectSchemaVersion{
-    "readiness.schema_version", "SELECT coalesce(max(version), 0) FROM schema_migrations"};
-
-}  // namespace
-
 Readiness::Readiness(grpc::HealthCheckServiceInterface& health,
                      std::vector<ReadinessTarget> targets, db::Pool& pool,
                      refresh::Refresher& refresher, int64_t expected_schema_version)
@@ -30,12 +23,8 @@ Readiness::~Readiness() { BeginDrain(); }
 
 void Readiness::CheckDatabase() {
   const absl::Time start = absl::Now();
-  int64_t schema_version = 0;
-  const absl::Status status =
-      pool_.Read(start + kProbeTimeout, [&](db::Transaction& tx) -> absl::Status {
-        schema_version = tx.Exec(kSelectSchemaVersion)[0][0].as<int64_t>();
-        return absl::OkStatus();
-      });
+  const absl::StatusOr<int64_t> read = db::ReadSchemaVersion(pool_, start + kProbeTimeout);
+  const absl::Status& status = read.status();
   if (status.code() == absl::StatusCode::kInternal) {
     database_problem_.clear();
     schema_problem_ = "database schema missing: run misc-migrate up";
@@ -50,6 +39,7 @@ void Readiness::CheckDatabase() {
   }
   database_problem_.clear();
   schema_problem_.clear();
+  const int64_t schema_version = *read;
   if (schema_version < expected_schema_version_) {
     schema_problem_ = absl::StrCat("database schema version ", schema_version, " is older than ",
                                    expected_schema_version_, ": run misc-migrate up");
