@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 #include <grpcpp/support/server_interceptor.h>
 #include <grpcpp/support/status.h>
+#include <prometheus/registry.h>
 
 #include <optional>
 #include <string>
@@ -13,7 +14,6 @@
 #include "absl/time/time.h"
 #include "src/observability/access_log.h"
 #include "src/observability/grpc_names.h"
-#include "src/observability/registry.h"
 #include "src/observability/server_metrics.h"
 #include "src/observability/trace_context.h"
 
@@ -27,7 +27,7 @@ constexpr char kTraceParent[] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba
 
 // The metrics of a server that has already served its methods: the steady state.
 struct MetricsFixture {
-  observability::Registry registry;
+  prometheus::Registry registry;
   observability::ServerMetrics metrics{registry};
 
   MetricsFixture() {
@@ -41,7 +41,7 @@ struct MetricsFixture {
   }
 };
 
-// The lookup every call makes when it arrives: a reader lock and a hash of the method name.
+// The lookup every call makes when it arrives: an atomic load and a hash of the method name.
 void BM_MetricsForMethod(benchmark::State& state) {
   MetricsFixture fixture;
   for (auto _ : state) {

@@ -5,20 +5,46 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
-#include "absl/strings/str_format.h"
-
 namespace misc::log {
 namespace {
+
+// Returns the length of the well-formed UTF-8 sequence starting at `p` (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF) and ending before `end`, or 0 when there is none.
+size_t Utf8SequenceLength(const char* p, const char* end) {
+  const auto continuation = [&](ptrdiff_t i, uint8_t low = 0x80, uint8_t high = 0xBF) {
+    if (i >= end - p) return false;
+    const auto byte = static_cast<uint8_t>(p[i]);
+    return byte >= low && byte <= high;
+  };
+  const auto lead = static_cast<uint8_t>(*p);
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    const uint8_t low = lead == 0xE0 ? 0xA0 : 0x80;
+    const uint8_t high = lead == 0xED ? 0x9F : 0xBF;
+    return continuation(1, low, high) && continuation(2) ? 3 : 0;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    const uint8_t low = lead == 0xF0 ? 0x90 : 0x80;
+    const uint8_t high = lead == 0xF4 ? 0x8F : 0xBF;
+    return continuation(1, low, high) && continuation(2) && continuation(3) ? 4 : 0;
+  }
+  return 0;
+}
 
 // `%*` in a pattern: the log message escaped as a JSON string body.
 class JsonMessageFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm& /*tm*/,
               spdlog::memory_buf_t& dest) override {
-    std::string escaped = JsonEscape(absl::string_view(msg.payload.data(), msg.payload.size()));
+    thread_local std::string escaped;
+    escaped.clear();
+    AppendJsonEscaped(escaped, absl::string_view(msg.payload.data(), msg.payload.size()));
     dest.append(escaped.data(), escaped.data() + escaped.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {
@@ -28,11 +54,26 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 
 }  // namespace
 
-std::string JsonEscape(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
+void AppendJsonEscaped(std::string& out, absl::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + text.size());
+  const char* const end = text.data() + text.size();
+  const char* run = text.data();  // Start of the bytes that are copied as they are.
+  const char* p = run;
+  while (p < end) {
+    const auto byte = static_cast<uint8_t>(*p);
+    if (byte >= 0x20 && byte < 0x7F && byte != '"' && byte != '\\') {
+      ++p;
+      continue;
+    }
+    if (byte >= 0x80) {
+      if (const size_t length = Utf8SequenceLength(p, end); length > 0) {
+        p += length;
+        continue;
+      }
+    }
+    out.append(run, p);
+    switch (byte) {
       case '"':
         out += "\\\"";
         break;
@@ -49,14 +90,16 @@ std::string JsonEscape(absl::string_view text) {
         out += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", static_cast<unsigned char>(c));
+        if (byte >= 0x80) {
+          out += "\\ufffd";
         } else {
-          out += c;
+          const char escaped[] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xF]};
+          out.append(escaped, sizeof(escaped));
         }
     }
+    run = ++p;
   }
-  return out;
+  out.append(run, p);
 }
 
 void Init(absl::string_view program, absl::string_view level) {

@@ -13,9 +13,11 @@ namespace misc::log {
 // from `level` ("trace", "debug", "info", "warn", "error"); an unknown level keeps "info".
 void Init(absl::string_view program, absl::string_view level = "info");
 
-// Escapes `text` for use inside a JSON string literal (quotes, backslashes, control bytes).
-// Valid UTF-8 passes through unchanged.
-std::string JsonEscape(absl::string_view text);
+// Appends `text` to `out` as the body of a JSON string literal: escapes '"', '\\' and every
+// control character (U+0000..U+001F, U+007F), passes well-formed UTF-8 through unchanged and
+// replaces each byte that is not part of it with \ufffd, so the result is valid JSON whatever
+// the input bytes. The one JSON escaper of the logs: log lines and the access log use it.
+void AppendJsonEscaped(std::string& out, absl::string_view text);
 
 }  // namespace misc::log
 

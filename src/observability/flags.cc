@@ -6,5 +6,6 @@ ABSL_FLAG(bool, access_log, true,
           "Write one JSON line per gRPC call to stderr: time, service, method, code, duration, "
           "peer, whether the caller was logged in, trace id. Never tokens or messages.");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
-          "host:port serving Prometheus metrics at GET /metrics ([::]:9464 for every interface, "
-          "port 0 for any free port). Empty: no metrics endpoint.");
+          "host:port serving Prometheus metrics at GET /metrics (IPv4 or a host name; "
+          "0.0.0.0:9464 for every interface, port 0 for any free port). Empty: no metrics "
+          "endpoint.");

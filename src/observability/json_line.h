@@ -8,8 +8,8 @@
 namespace misc::observability {
 
 // Builds one JSON object on a single line, field by field, for structured log lines. Every
-// string is escaped (quotes, backslashes, all control characters) and invalid UTF-8 becomes
-// U+FFFD, so the result is valid JSON whatever the input bytes.
+// string is escaped with log::AppendJsonEscaped (quotes, backslashes, all control characters;
+// invalid UTF-8 becomes U+FFFD), so the result is valid JSON whatever the input bytes.
 class JsonLine {
  public:
   JsonLine() : out_("{") {}
@@ -32,10 +32,6 @@ class JsonLine {
   std::string out_;
   bool empty_ = true;
 };
-
-// Appends `text` to `out` as the body of a JSON string: escapes '"', '\\' and every control
-// character, and replaces each byte of invalid UTF-8 with \ufffd.
-void AppendJsonEscaped(std::string& out, absl::string_view text);
 
 }  // namespace misc::observability
 

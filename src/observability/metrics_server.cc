@@ -1,13 +1,15 @@
 #include "src/observability/metrics_server.h"
 
-#include <httplib.h>
-#include <pthread.h>
+#include <netdb.h>
+#include <prometheus/exposer.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
-#include <csignal>
-#include <string>
+#include <exception>
+#include <thread>
 #include <utility>
 
 #include "absl/flags/flag.h"
@@ -16,15 +18,14 @@
 #include "absl/strings/str_cat.h"
 #include "src/log/absl_format.h"
 #include "src/observability/flags.h"
-#include "src/observability/text_format.h"
 
 namespace misc::observability {
 namespace {
 
-// Scrapes are small and rare: two workers, one request per connection, short timeouts, so
-// that Stop() never waits long for an idle or stalled connection.
-constexpr size_t kWorkerThreads = 2;
-constexpr time_t kTimeoutSeconds = 1;
+// Scrapes are small and rare.
+constexpr char kWorkerThreads[] = "2";
+// A stalled scraper holds a worker for at most this long.
+constexpr char kRequestTimeoutMs[] = "1000";
 
 struct HostPort {
   std::string host;
@@ -40,90 +41,99 @@ absl::StatusOr<HostPort> ParseListen(absl::string_view listen) {
     return absl::InvalidArgumentError(
         absl::StrCat("metrics listen address \"", listen, "\" is not host:port"));
   }
-  absl::string_view host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
+  parsed.host = std::string(listen.substr(0, colon));
+  // civetweb reads a list of ports ("a:1,b:2"): accept exactly one.
+  if (parsed.host.find_first_of(", \t") != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("metrics listen address \"", listen, "\" is not host:port"));
   }
-  parsed.host = std::string(host);
+  if (parsed.host.find_first_of("[]:") != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "metrics listen address \"", listen, "\": IPv6 is not supported (civetweb without IPv6)"));
+  }
   return parsed;
 }
 
-// The listening thread (and the workers it starts, which inherit its signal mask) get EPIPE
-// instead of a process-killing SIGPIPE when a scraper hangs up mid-response: the Debian
-// build of cpp-httplib sends without MSG_NOSIGNAL.
-void BlockSigpipeInThisThread() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+// Returns an IPv4 address that reaches a listener bound to `host`: 127.0.0.1 for the
+// wildcard, else the host itself.
+std::string WakeHost(const std::string& host) { return host == "0.0.0.0" ? "127.0.0.1" : host; }
+
+// Opens and closes one TCP connection to `host`:`port`, ignoring errors.
+void Knock(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return;
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    (void)connect(fd, found->ai_addr, found->ai_addrlen);
+    close(fd);
+  }
+  freeaddrinfo(found);
 }
 
 }  // namespace
 
-MetricsServer::MetricsServer(std::unique_ptr<httplib::Server> http, int port)
-    : http_(std::move(http)), port_(port) {}
+MetricsServer::MetricsServer(std::unique_ptr<prometheus::Exposer> exposer, std::string wake_host,
+                             int port,
+                             std::vector<std::shared_ptr<prometheus::Collectable>> collectables)
+    : exposer_(std::move(exposer)),
+      wake_host_(std::move(wake_host)),
+      port_(port),
+      collectables_(std::move(collectables)) {}
 
-absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(absl::string_view listen,
-                                                                    Registry& registry) {
+absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
+    absl::string_view listen, std::vector<std::shared_ptr<prometheus::Collectable>> collectables) {
   absl::StatusOr<HostPort> address = ParseListen(listen);
   if (!address.ok()) return address.status();
 
-  auto http = std::make_unique<httplib::Server>();
-  http->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
-  http->set_keep_alive_max_count(1);
-  http->set_keep_alive_timeout(kTimeoutSeconds);
-  http->set_read_timeout(kTimeoutSeconds, 0);
-  http->set_write_timeout(kTimeoutSeconds, 0);
-  // httplib's default sets SO_REUSEPORT, which would let a second process bind the same port
-  // and silently take half the scrapes: only allow rebinding a port in TIME_WAIT.
-  http->set_socket_options([](socket_t socket) {
-    int yes = 1;
-    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  http->Get("/metrics", [&registry](const httplib::Request&, httplib::Response& response) {
-    response.set_content(registry.Render(), kTextFormatContentType);
-  });
-
-  int port = address->port;
-  if (port == 0) {
-    port = http->bind_to_any_port(address->host);
-  } else if (!http->bind_to_port(address->host, port)) {
-    port = -1;
+  std::unique_ptr<prometheus::Exposer> exposer;
+  try {
+    // civetweb's options; keep-alive stays off (its default), so no idle connection holds a
+    // worker. The exposer reports a failed bind by throwing.
+    exposer = std::make_unique<prometheus::Exposer>(
+        std::vector<std::string>{"listening_ports", std::string(listen), "num_threads",
+                                 kWorkerThreads, "request_timeout_ms", kRequestTimeoutMs});
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", listen, " for metrics: ", e.what()));
   }
-  if (port <= 0) {
+  const std::vector<int> ports = exposer->GetListeningPorts();
+  if (ports.empty() || ports.front() <= 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", listen, " for metrics"));
   }
-
-  std::unique_ptr<MetricsServer> server(new MetricsServer(std::move(http), port));
-  MetricsServer* raw = server.get();
-  server->thread_ = std::thread([raw] {
-    BlockSigpipeInThisThread();
-    if (!raw->http_->listen_after_bind()) spdlog::error("metrics endpoint stopped on an error");
-    raw->listen_returned_.store(true);
-  });
-  // httplib's stop() does nothing before the listening loop runs: wait for it, so that an
-  // early Stop() cannot leave the thread listening forever.
-  while (!raw->http_->is_running() && !raw->listen_returned_.load()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (const std::shared_ptr<prometheus::Collectable>& collectable : collectables) {
+    exposer->RegisterCollectable(collectable);
   }
-  const bool ipv6 = address->host.find(':') != std::string::npos;
-  spdlog::info("serving Prometheus metrics on http://{}{}{}:{}/metrics", ipv6 ? "[" : "",
-               address->host, ipv6 ? "]" : "", port);
-  return server;
+  spdlog::info("serving Prometheus metrics on http://{}:{}/metrics", address->host, ports.front());
+  return std::unique_ptr<MetricsServer>(new MetricsServer(
+      std::move(exposer), WakeHost(address->host), ports.front(), std::move(collectables)));
 }
 
 MetricsServer::~MetricsServer() { Stop(); }
 
 void MetricsServer::Stop() {
-  if (!thread_.joinable()) return;
-  http_->stop();
-  thread_.join();
+  if (exposer_ == nullptr) return;
+  // civetweb's listening thread polls its socket for up to 2 s before it sees that it must
+  // stop: knock on the port until the exposer is gone, so stopping takes milliseconds.
+  std::atomic<bool> stopped{false};
+  std::thread knocker([this, &stopped] {
+    while (!stopped.load()) {
+      Knock(wake_host_, port_);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  exposer_.reset();
+  stopped.store(true);
+  knocker.join();
 }
 
-absl::StatusOr<std::unique_ptr<MetricsServer>> StartMetricsServerFromFlags(Registry& registry) {
+absl::StatusOr<std::unique_ptr<MetricsServer>> StartMetricsServerFromFlags(
+    std::vector<std::shared_ptr<prometheus::Collectable>> collectables) {
   const std::string listen = absl::GetFlag(FLAGS_metrics_listen);
   if (listen.empty()) return std::unique_ptr<MetricsServer>();
-  return MetricsServer::Start(listen, registry);
+  return MetricsServer::Start(listen, std::move(collectables));
 }
 
 }  // namespace misc::observability

@@ -1,55 +1,60 @@
 #ifndef MISC_SRC_OBSERVABILITY_METRICS_SERVER_H_
 #define MISC_SRC_OBSERVABILITY_METRICS_SERVER_H_
 
-#include <atomic>
+#include <prometheus/collectable.h>
+
 #include <memory>
-#include <thread>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "src/observability/registry.h"
 
-namespace httplib {
-class Server;
-}  // namespace httplib
+namespace prometheus {
+class Exposer;
+}  // namespace prometheus
 
 namespace misc::observability {
 
-// The Prometheus endpoint: an HTTP server on its own threads answering `GET /metrics` with
-// the registry in the text format 0.0.4, and 404 for any other path.
+// The Prometheus endpoint: prometheus-cpp's pull exposer (civetweb, two worker threads)
+// answering `GET /metrics` with what its collectables hold at that moment, in the text format
+// 0.0.4, plus the exposer's own exposer_* metrics; 404 for paths outside /metrics.
 class MetricsServer {
  public:
-  // Listens on `listen` ("host:port", "[::1]:port"; port 0 picks a free port) and serves
-  // `registry`, which must outlive the server. Returns INVALID_ARGUMENT for a malformed
-  // address and UNAVAILABLE when the address cannot be bound.
-  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(absl::string_view listen,
-                                                              Registry& registry);
+  // Listens on `listen` ("host:port" with an IPv4 address or host name; port 0 picks a free
+  // port) and serves `collectables`, which the server keeps alive; what they read (a pool, a
+  // registry...) must outlive the server. Returns INVALID_ARGUMENT for a malformed address or
+  // an IPv6 one (Debian's civetweb is built without IPv6), UNAVAILABLE when the address cannot
+  // be bound.
+  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
+      absl::string_view listen, std::vector<std::shared_ptr<prometheus::Collectable>> collectables);
 
   // Stops the server (see Stop).
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
-  // Stops listening and joins the server's threads: at once when no scrape is in progress,
-  // otherwise when it ends (at most about a second for a stalled client). Idempotent; do not
-  // call from two threads at the same time.
+  // Stops listening and joins the server's threads; no collectable is read after it returns.
+  // Idempotent; do not call from two threads at the same time.
   void Stop();
 
   // Returns the port the server listens on.
   int port() const { return port_; }
 
  private:
-  MetricsServer(std::unique_ptr<httplib::Server> http, int port);
+  MetricsServer(std::unique_ptr<prometheus::Exposer> exposer, std::string wake_host, int port,
+                std::vector<std::shared_ptr<prometheus::Collectable>> collectables);
 
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  const std::string wake_host_;  // An IPv4 address that reaches the listener.
   const int port_;
-  std::atomic<bool> listen_returned_{false};
-  std::thread thread_;
+  const std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
 };
 
-// Starts a MetricsServer on --metrics_listen serving `registry`; returns nullptr (and OK) when
-// the flag is empty, else what MetricsServer::Start returns.
-absl::StatusOr<std::unique_ptr<MetricsServer>> StartMetricsServerFromFlags(Registry& registry);
+// Starts a MetricsServer on --metrics_listen serving `collectables`; returns nullptr (and OK)
+// when the flag is empty, else what MetricsServer::Start returns.
+absl::StatusOr<std::unique_ptr<MetricsServer>> StartMetricsServerFromFlags(
+    std::vector<std::shared_ptr<prometheus::Collectable>> collectables);
 
 }  // namespace misc::observability
 

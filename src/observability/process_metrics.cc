@@ -1,6 +1,7 @@
 #include "src/observability/process_metrics.h"
 
 #include <dirent.h>
+#include <prometheus/metric_family.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -9,6 +10,8 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "src/log/absl_format.h"
+#include "src/observability/metrics.h"
 
 namespace misc::observability {
 namespace {
@@ -107,6 +111,45 @@ absl::StatusOr<double> StartTimeSeconds() {
          static_cast<double>(parsed->start_ticks) / ClockTicksPerSecond();
 }
 
+class ProcessMetrics final : public prometheus::Collectable {
+ public:
+  ProcessMetrics() {
+    absl::StatusOr<double> start = StartTimeSeconds();
+    if (start.ok()) {
+      start_seconds_ = *start;
+    } else {
+      spdlog::warn("process metric process_start_time_seconds unavailable: {}",
+                   start.status().ToString());
+    }
+  }
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    using prometheus::MetricType;
+    std::vector<prometheus::MetricFamily> families = {
+        ScrapedFamily("process_cpu_seconds_total",
+                      "Total user and system CPU time spent in seconds.", MetricType::Counter,
+                      {{{}, CpuSeconds()}}),
+        ScrapedFamily("process_open_fds", "Number of open file descriptors.", MetricType::Gauge,
+                      {{{}, OpenFds()}}),
+        ScrapedFamily("process_max_fds", "Maximum number of open file descriptors.",
+                      MetricType::Gauge, {{{}, MaxFds()}}),
+        ScrapedFamily("process_resident_memory_bytes", "Resident memory size in bytes.",
+                      MetricType::Gauge, {{{}, StatmBytes(1, "process_resident_memory_bytes")}}),
+        ScrapedFamily("process_virtual_memory_bytes", "Virtual memory size in bytes.",
+                      MetricType::Gauge, {{{}, StatmBytes(0, "process_virtual_memory_bytes")}}),
+    };
+    if (start_seconds_.has_value()) {
+      families.push_back(ScrapedFamily("process_start_time_seconds",
+                                       "Start time of the process since unix epoch in seconds.",
+                                       MetricType::Gauge, {{{}, *start_seconds_}}));
+    }
+    return families;
+  }
+
+ private:
+  std::optional<double> start_seconds_;
+};
+
 }  // namespace
 
 absl::StatusOr<ProcStat> ParseProcStat(absl::string_view stat) {
@@ -138,35 +181,8 @@ absl::StatusOr<int64_t> ParseBootTime(absl::string_view proc_stat) {
   return absl::InvalidArgumentError("/proc/stat: no btime line");
 }
 
-void AddProcessMetrics(Registry& registry) {
-  registry
-      .AddCallbackCounter("process_cpu_seconds_total",
-                          "Total user and system CPU time spent in seconds.", {}, &CpuSeconds)
-      .Detach();
-  registry.AddCallbackGauge("process_open_fds", "Number of open file descriptors.", {}, &OpenFds)
-      .Detach();
-  registry
-      .AddCallbackGauge("process_max_fds", "Maximum number of open file descriptors.", {}, &MaxFds)
-      .Detach();
-  registry
-      .AddCallbackGauge("process_resident_memory_bytes", "Resident memory size in bytes.", {},
-                        [] { return StatmBytes(1, "process_resident_memory_bytes"); })
-      .Detach();
-  registry
-      .AddCallbackGauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", {},
-                        [] { return StatmBytes(0, "process_virtual_memory_bytes"); })
-      .Detach();
-  absl::StatusOr<double> start = StartTimeSeconds();
-  if (!start.ok()) {
-    spdlog::warn("process metric process_start_time_seconds unavailable: {}",
-                 start.status().ToString());
-    return;
-  }
-  registry
-      .AddCallbackGauge("process_start_time_seconds",
-                        "Start time of the process since unix epoch in seconds.", {},
-                        [seconds = *start] { return seconds; })
-      .Detach();
+std::shared_ptr<prometheus::Collectable> MakeProcessMetrics() {
+  return std::make_shared<ProcessMetrics>();
 }
 
 }  // namespace misc::observability

@@ -1,11 +1,13 @@
 #ifndef MISC_SRC_OBSERVABILITY_PROCESS_METRICS_H_
 #define MISC_SRC_OBSERVABILITY_PROCESS_METRICS_H_
 
+#include <prometheus/collectable.h>
+
 #include <cstdint>
+#include <memory>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "src/observability/registry.h"
 
 namespace misc::observability {
 
@@ -24,12 +26,12 @@ absl::StatusOr<ProcStat> ParseProcStat(absl::string_view stat);
 // contents, or INVALID_ARGUMENT when there is none.
 absl::StatusOr<int64_t> ParseBootTime(absl::string_view proc_stat);
 
-// Registers the standard process metrics in `registry`, read from /proc at each scrape:
+// Returns the standard process metrics, read from /proc at each scrape:
 // process_cpu_seconds_total, process_open_fds, process_max_fds,
 // process_resident_memory_bytes, process_virtual_memory_bytes and
-// process_start_time_seconds. Call once per registry. A value that cannot be read is logged
-// once and reported as NaN; the start time is left out when /proc cannot be read now.
-void AddProcessMetrics(Registry& registry);
+// process_start_time_seconds (read once, now). A value that cannot be read is logged once and
+// reported as NaN; the start time is left out when /proc cannot be read now.
+std::shared_ptr<prometheus::Collectable> MakeProcessMetrics();
 
 }  // namespace misc::observability
 

@@ -36,7 +36,7 @@ constexpr uint8_t kSampled = 0x01;
 
 // What every call of one server records into.
 struct Sinks {
-  Sinks(Registry& registry, std::shared_ptr<spdlog::logger> logger)
+  Sinks(prometheus::Registry& registry, std::shared_ptr<spdlog::logger> logger)
       : metrics(registry), access_log(std::move(logger)) {}
 
   ServerMetrics metrics;
@@ -62,8 +62,8 @@ class CallObserver final : public grpc::experimental::Interceptor {
   CallObserver(std::shared_ptr<Sinks> sinks, ServerRpcInfo* info)
       : sinks_(std::move(sinks)),
         info_(info),
-        path_(info->method()),
-        metrics_(sinks_->metrics.ForMethod(IsUnregisteredMethod(*info) ? kUnknownMethod : path_,
+        unknown_path_(IsUnregisteredMethod(*info) ? info->method() : ""),
+        metrics_(sinks_->metrics.ForMethod(unknown_path_.empty() ? info->method() : kUnknownMethod,
                                            info->type())) {
     metrics_.Started();
   }
@@ -121,7 +121,9 @@ class CallObserver final : public grpc::experimental::Interceptor {
     if (sinks_->access_log == nullptr) return;
     StartTrace(std::nullopt);
     // The log names the method called, even one the server does not have.
-    const MethodName name = SplitMethodName(path_);
+    const MethodName name = unknown_path_.empty()
+                                ? MethodName{metrics_.service(), metrics_.method()}
+                                : SplitMethodName(unknown_path_);
     const std::string line = FormatAccessLog({
         .time = absl::Now(),
         .service = name.service,
@@ -139,7 +141,9 @@ class CallObserver final : public grpc::experimental::Interceptor {
   const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   const std::shared_ptr<Sinks> sinks_;
   ServerRpcInfo* const info_;
-  const std::string path_;  // "/package.Service/Method"
+  // "/package.Service/Method" of a method the server does not have (which its metrics do not
+  // name); empty for the others, so a call copies no name.
+  const std::string unknown_path_;
   MethodMetrics& metrics_;
   TraceParent trace_;  // This call's span: the trace id and our span id.
   std::string peer_;
@@ -164,7 +168,7 @@ class CallObserverFactory final : public grpc::experimental::ServerInterceptorFa
 }  // namespace
 
 std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-MakeServerInterceptors(Registry& registry, InterceptorOptions options) {
+MakeServerInterceptors(prometheus::Registry& registry, InterceptorOptions options) {
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<CallObserverFactory>(
       std::make_shared<Sinks>(registry, std::move(options.access_log))));
@@ -172,7 +176,7 @@ MakeServerInterceptors(Registry& registry, InterceptorOptions options) {
 }
 
 std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-MakeServerInterceptors(Registry& registry) {
+MakeServerInterceptors(prometheus::Registry& registry) {
   InterceptorOptions options;
   if (absl::GetFlag(FLAGS_access_log)) options.access_log = MakeAccessLogger();
   return MakeServerInterceptors(registry, std::move(options));

@@ -2,12 +2,11 @@
 #define MISC_SRC_OBSERVABILITY_SERVER_INTERCEPTOR_H_
 
 #include <grpcpp/support/server_interceptor.h>
+#include <prometheus/registry.h>
 #include <spdlog/logger.h>
 
 #include <memory>
 #include <vector>
-
-#include "src/observability/registry.h"
 
 namespace misc::observability {
 
@@ -31,11 +30,11 @@ struct InterceptorOptions {
 //  - when `options.access_log` is set, one JSON line per call (FormatAccessLog).
 // `registry` must outlive the server.
 std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-MakeServerInterceptors(Registry& registry, InterceptorOptions options);
+MakeServerInterceptors(prometheus::Registry& registry, InterceptorOptions options);
 
 // Same, with the access log on stderr (MakeAccessLogger) when --access_log is true.
 std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-MakeServerInterceptors(Registry& registry);
+MakeServerInterceptors(prometheus::Registry& registry);
 
 }  // namespace misc::observability
 

@@ -21,7 +21,6 @@
 #include "src/log/logging.h"
 #include "src/observability/metrics_server.h"
 #include "src/observability/process_metrics.h"
-#include "src/observability/registry.h"
 #include "src/observability/server_interceptor.h"
 #include "src/server/blocking_executor.h"
 #include "src/server/call_runner.h"
@@ -53,10 +52,9 @@ int RunServer(absl::string_view name, const ServerConfig& config,
 
   // Declared in dependency order: services use the pool, the executor and the refresher, so
   // they are destroyed first, after the server.
-  observability::Registry& metrics = observability::DefaultRegistry();
-  observability::AddProcessMetrics(metrics);
+  const auto metrics = std::make_shared<prometheus::Registry>();
   db::PoolOptions pool_options = config.pool;
-  observability::Histogram& pool_wait = PoolWaitHistogram(metrics);
+  prometheus::Histogram& pool_wait = PoolWaitHistogram(*metrics);
   pool_options.on_acquire_wait = [&pool_wait](absl::Duration wait) {
     pool_wait.Observe(absl::ToDoubleSeconds(wait));
   };
@@ -70,8 +68,8 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     return 1;
   }
   CallRunner calls(executor, config.max_call_timeout, verifier->get());
-  const std::vector<observability::CallbackRegistration> platform_metrics =
-      RegisterPlatformMetrics(metrics, pool, **verifier);
+  const std::shared_ptr<prometheus::Collectable> platform_metrics =
+      MakePlatformMetrics(pool, **verifier);
   ServiceEnv env{pool, calls, refresher};
 
   std::vector<HostedService> services;
@@ -89,10 +87,11 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     services.push_back(*std::move(hosted));
   }
 
-  std::vector<observability::CallbackRegistration> snapshot_metrics =
-      RegisterSnapshotMetrics(metrics, refresher);
+  // Stopped (declared last) before anything these read is destroyed.
   absl::StatusOr<std::unique_ptr<observability::MetricsServer>> metrics_server =
-      observability::StartMetricsServerFromFlags(metrics);
+      observability::StartMetricsServerFromFlags({metrics, observability::MakeProcessMetrics(),
+                                                  platform_metrics,
+                                                  MakeSnapshotMetrics(refresher)});
   if (!metrics_server.ok()) {
     spdlog::critical("cannot serve metrics: {}", metrics_server.status().ToString());
     refresher.Stop();
@@ -112,7 +111,7 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   int bound_port = 0;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &bound_port);
   ApplyTransportOptions(config, builder);
-  builder.experimental().SetInterceptorCreators(observability::MakeServerInterceptors(metrics));
+  builder.experimental().SetInterceptorCreators(observability::MakeServerInterceptors(*metrics));
   for (HostedService& hosted : services) builder.RegisterService(hosted.service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {

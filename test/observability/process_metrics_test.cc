@@ -8,7 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "src/observability/registry.h"
+#include "src/observability/metrics.h"
 #include "test/observability/promtool.h"
 
 namespace misc::observability {
@@ -52,9 +52,7 @@ double Sample(const std::string& text, const std::string& name) {
 }
 
 TEST(ProcessMetricsTest, ReportsThisProcess) {
-  Registry registry;
-  AddProcessMetrics(registry);
-  const std::string text = registry.Render();
+  const std::string text = RenderText(*MakeProcessMetrics());
   EXPECT_GT(Sample(text, "process_open_fds"), 2) << text;  // At least stdin, out and err.
   EXPECT_GE(Sample(text, "process_max_fds"), Sample(text, "process_open_fds"));
   EXPECT_GT(Sample(text, "process_resident_memory_bytes"), 1 << 20);

@@ -1,6 +1,6 @@
 // The interceptors on a real in-process gRPC server: a callback Health service (unary and
 // server-streaming calls, every status the test asks for) and gRPC's own reflection service
-// (a synchronous bidi stream), scraped over HTTP from a MetricsServer.
+// (a synchronous bidi stream), scraped over HTTP from a MetricsServer (with the process metrics).
 #include "src/observability/server_interceptor.h"
 
 #include <grpcpp/channel.h>
@@ -14,6 +14,7 @@
 #include <grpcpp/server_builder.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <prometheus/registry.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -33,9 +34,9 @@
 #include "absl/strings/strip.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "src/observability/flags.h"
+#include "src/observability/metrics.h"
 #include "src/observability/metrics_server.h"
 #include "src/observability/process_metrics.h"
-#include "src/observability/registry.h"
 #include "src/observability/trace_context.h"
 #include "test/observability/promtool.h"
 
@@ -116,14 +117,13 @@ class ServerInterceptorTest : public ::testing::Test {
     auto logger = std::make_shared<spdlog::logger>("access", sink);
     logger->set_pattern("%v");
 
-    AddProcessMetrics(registry_);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(&health_);
     builder.experimental().SetInterceptorCreators(
-        MakeServerInterceptors(registry_, {.access_log = logger}));
+        MakeServerInterceptors(*registry_, {.access_log = logger}));
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
@@ -131,7 +131,7 @@ class ServerInterceptorTest : public ::testing::Test {
     stub_ = Health::NewStub(channel_);
 
     absl::StatusOr<std::unique_ptr<MetricsServer>> metrics =
-        MetricsServer::Start("127.0.0.1:0", registry_);
+        MetricsServer::Start("127.0.0.1:0", {registry_, MakeProcessMetrics()});
     ASSERT_TRUE(metrics.ok()) << metrics.status();
     metrics_ = *std::move(metrics);
   }
@@ -251,7 +251,7 @@ class ServerInterceptorTest : public ::testing::Test {
     EXPECT_TRUE(result);
     if (!result) return "";
     EXPECT_EQ(result->status, 200);
-    EXPECT_EQ(result->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+    EXPECT_EQ(result->get_header_value("Content-Type"), "text/plain; charset=utf-8");
     return result->body;
   }
 
@@ -266,7 +266,7 @@ class ServerInterceptorTest : public ::testing::Test {
   }
 
   std::ostringstream log_;
-  Registry registry_;
+  const std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
   TestHealthService health_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -460,7 +460,7 @@ class BareServer {
 
 TEST(AccessLogFlagTest, WritesJsonLinesToStderrUnlessSwitchedOff) {
   absl::FlagSaver saver;
-  Registry registry;
+  prometheus::Registry registry;
   {
     absl::SetFlag(&FLAGS_access_log, true);
     BareServer server(MakeServerInterceptors(registry));
@@ -479,10 +479,10 @@ TEST(AccessLogFlagTest, WritesJsonLinesToStderrUnlessSwitchedOff) {
     EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
   }
   // Metrics are recorded either way.
-  EXPECT_NE(registry.Render().find(std::string("grpc_server_handled_total{grpc_code=\"OK\",") +
-                                   kHealthLabels + "} 2\n"),
+  EXPECT_NE(RenderText(registry).find(std::string("grpc_server_handled_total{grpc_code=\"OK\",") +
+                                      kHealthLabels + "} 2\n"),
             std::string::npos)
-      << registry.Render();
+      << RenderText(registry);
 }
 
 }  // namespace
