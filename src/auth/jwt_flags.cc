@@ -22,30 +22,15 @@ ABSL_FLAG(int, jwt_cache_size, 4096,
 
 namespace misc::auth {
 
-absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::FromFlags(refresh::Refresher& refresher) {
-  JwtVerifierOptions options{.jwks_file = absl::GetFlag(FLAGS_jwks_file),
-                             .issuer = absl::GetFlag(FLAGS_jwt_issuer),
-                             .audience = absl::GetFlag(FLAGS_jwt_audience),
-                             .clock_skew = absl::GetFlag(FLAGS_jwt_clock_skew)};
-  const int cache_size = absl::GetFlag(FLAGS_jwt_cache_size);
-  if (cache_size < 0) return absl::InvalidArgumentError("--jwt_cache_size must not be negative");
-  options.cache_size = static_cast<size_t>(cache_size);
-  const absl::Duration interval = absl::GetFlag(FLAGS_jwks_refresh_interval);
+absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::CreateReloaded(
+    JwtVerifierOptions options, absl::Duration reload_interval, refresh::Refresher& refresher) {
   if (options.jwks_file.empty()) {
     spdlog::warn("--jwks_file is empty: calls carrying a user token will be UNAUTHENTICATED");
-  } else if (options.issuer.empty() || options.audience.empty()) {
-    return absl::InvalidArgumentError("--jwks_file needs --jwt_issuer and --jwt_audience");
-  }
-  if (interval <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--jwks_refresh_interval must be positive");
-  }
-  if (options.clock_skew < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--jwt_clock_skew must not be negative");
   }
   absl::StatusOr<std::unique_ptr<JwtVerifier>> verifier = Create(std::move(options));
   if (!verifier.ok() || (*verifier)->keys_ == nullptr) return verifier;
   // The reload holds the key source, not the verifier, so it stays safe whichever goes first.
-  refresher.Add("jwks", interval, [keys = (*verifier)->keys_] { return keys->Reload(); });
+  refresher.Add("jwks", reload_interval, [keys = (*verifier)->keys_] { return keys->Reload(); });
   return verifier;
 }
 

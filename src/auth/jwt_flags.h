@@ -1,8 +1,9 @@
 #ifndef MISC_SRC_AUTH_JWT_FLAGS_H_
 #define MISC_SRC_AUTH_JWT_FLAGS_H_
 
-// The command-line flags of JWT verification, read by JwtVerifier::FromFlags. Each may also
-// be set by its environment variable (MISC_JWKS_FILE, MISC_JWT_ISSUER, ...).
+// The command-line flags of JWT verification, read with every other server flag by
+// server::ServerConfigFromFlags. Each may also be set by its environment variable
+// (MISC_JWKS_FILE, MISC_JWT_ISSUER, ...).
 
 #include <string>
 
@@ -19,5 +20,7 @@ ABSL_DECLARE_FLAG(std::string, jwt_issuer);
 ABSL_DECLARE_FLAG(std::string, jwt_audience);
 // Tolerated clock difference for exp, nbf and iat.
 ABSL_DECLARE_FLAG(absl::Duration, jwt_clock_skew);
+// Verified tokens remembered so that a token sent again skips its signature check.
+ABSL_DECLARE_FLAG(int, jwt_cache_size);
 
 #endif  // MISC_SRC_AUTH_JWT_FLAGS_H_

@@ -54,11 +54,12 @@ class JwtVerifier {
   // reload's error when the file cannot be read or parsed.
   static absl::StatusOr<std::unique_ptr<JwtVerifier>> Create(JwtVerifierOptions options);
 
-  // Builds a verifier from --jwks_file, --jwt_issuer, --jwt_audience and --jwt_clock_skew
-  // (see src/auth/jwt_flags.h) and registers the JWKS reload on `refresher` as "jwks", every
-  // --jwks_refresh_interval. Returns a verifier without keys when --jwks_file is empty, and
-  // Create's errors (or INVALID_ARGUMENT for a non-positive interval) otherwise.
-  static absl::StatusOr<std::unique_ptr<JwtVerifier>> FromFlags(refresh::Refresher& refresher);
+  // Create, then registers the JWKS reload on `refresher` as "jwks", every `reload_interval`
+  // (positive). Returns a verifier without keys (and logs a warning) when
+  // `options.jwks_file` is empty, and Create's errors otherwise.
+  static absl::StatusOr<std::unique_ptr<JwtVerifier>> CreateReloaded(JwtVerifierOptions options,
+                                                                     absl::Duration reload_interval,
+                                                                     refresh::Refresher& refresher);
 
   JwtVerifier(const JwtVerifier&) = delete;
   JwtVerifier& operator=(const JwtVerifier&) = delete;

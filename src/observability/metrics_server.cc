@@ -17,7 +17,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "src/log/absl_format.h"
-#include "src/observability/flags.h"
 
 namespace misc::observability {
 namespace {
@@ -127,13 +126,6 @@ void MetricsServer::Stop() {
   exposer_.reset();
   stopped.store(true);
   knocker.join();
-}
-
-absl::StatusOr<std::unique_ptr<MetricsServer>> StartMetricsServerFromFlags(
-    std::vector<std::shared_ptr<prometheus::Collectable>> collectables) {
-  const std::string listen = absl::GetFlag(FLAGS_metrics_listen);
-  if (listen.empty()) return std::unique_ptr<MetricsServer>();
-  return MetricsServer::Start(listen, std::move(collectables));
 }
 
 }  // namespace misc::observability

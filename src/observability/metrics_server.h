@@ -51,11 +51,6 @@ class MetricsServer {
   const std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
 };
 
-// Starts a MetricsServer on --metrics_listen serving `collectables`; returns nullptr (and OK)
-// when the flag is empty, else what MetricsServer::Start returns.
-absl::StatusOr<std::unique_ptr<MetricsServer>> StartMetricsServerFromFlags(
-    std::vector<std::shared_ptr<prometheus::Collectable>> collectables);
-
 }  // namespace misc::observability
 
 #endif  // MISC_SRC_OBSERVABILITY_METRICS_SERVER_H_

@@ -15,7 +15,6 @@
 #include "absl/flags/flag.h"
 #include "absl/time/clock.h"
 #include "src/observability/access_log.h"
-#include "src/observability/flags.h"
 #include "src/observability/grpc_names.h"
 #include "src/observability/server_metrics.h"
 #include "src/observability/trace_context.h"
@@ -173,13 +172,6 @@ MakeServerInterceptors(prometheus::Registry& registry, InterceptorOptions option
   factories.push_back(std::make_unique<CallObserverFactory>(
       std::make_shared<Sinks>(registry, std::move(options.access_log))));
   return factories;
-}
-
-std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-MakeServerInterceptors(prometheus::Registry& registry) {
-  InterceptorOptions options;
-  if (absl::GetFlag(FLAGS_access_log)) options.access_log = MakeAccessLogger();
-  return MakeServerInterceptors(registry, std::move(options));
 }
 
 }  // namespace misc::observability

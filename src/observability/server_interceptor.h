@@ -32,10 +32,6 @@ struct InterceptorOptions {
 std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
 MakeServerInterceptors(prometheus::Registry& registry, InterceptorOptions options);
 
-// Same, with the access log on stderr (MakeAccessLogger) when --access_log is true.
-std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-MakeServerInterceptors(prometheus::Registry& registry);
-
 }  // namespace misc::observability
 
 #endif  // MISC_SRC_OBSERVABILITY_SERVER_INTERCEPTOR_H_

@@ -19,6 +19,7 @@
 #include "src/auth/jwt_verifier.h"
 #include "src/db/pool.h"
 #include "src/log/logging.h"
+#include "src/observability/access_log.h"
 #include "src/observability/metrics_server.h"
 #include "src/observability/process_metrics.h"
 #include "src/observability/server_interceptor.h"
@@ -62,7 +63,7 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   BlockingExecutor executor(config.pool.size, config.pool.max_waiters);
   refresh::Refresher refresher;
   absl::StatusOr<std::unique_ptr<auth::JwtVerifier>> verifier =
-      auth::JwtVerifier::FromFlags(refresher);
+      auth::JwtVerifier::CreateReloaded(config.jwt, config.jwks_refresh_interval, refresher);
   if (!verifier.ok()) {
     spdlog::critical("cannot set up JWT verification: {}", verifier.status().ToString());
     return 1;
@@ -89,9 +90,12 @@ int RunServer(absl::string_view name, const ServerConfig& config,
 
   // Stopped (declared last) before anything these read is destroyed.
   absl::StatusOr<std::unique_ptr<observability::MetricsServer>> metrics_server =
-      observability::StartMetricsServerFromFlags({metrics, observability::MakeProcessMetrics(),
-                                                  platform_metrics,
-                                                  MakeSnapshotMetrics(refresher)});
+      std::unique_ptr<observability::MetricsServer>();
+  if (!config.metrics_listen.empty()) {
+    metrics_server = observability::MetricsServer::Start(
+        config.metrics_listen, {metrics, observability::MakeProcessMetrics(), platform_metrics,
+                                MakeSnapshotMetrics(refresher)});
+  }
   if (!metrics_server.ok()) {
     spdlog::critical("cannot serve metrics: {}", metrics_server.status().ToString());
     refresher.Stop();
@@ -111,7 +115,8 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   int bound_port = 0;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &bound_port);
   ApplyTransportOptions(config, builder);
-  builder.experimental().SetInterceptorCreators(observability::MakeServerInterceptors(*metrics));
+  builder.experimental().SetInterceptorCreators(observability::MakeServerInterceptors(
+      *metrics, {.access_log = config.access_log ? observability::MakeAccessLogger() : nullptr}));
   for (HostedService& hosted : services) builder.RegisterService(hosted.service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {

@@ -8,7 +8,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "src/auth/jwt_flags.h"
 #include "src/config/env_flags.h"
+#include "src/observability/flags.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address the gRPC server listens on, host:port ([::]:50051 for every interface).");
@@ -100,6 +102,15 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
   config.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
   config.min_client_ping_interval = absl::GetFlag(FLAGS_min_client_ping_interval);
+  config.jwt = {.jwks_file = absl::GetFlag(FLAGS_jwks_file),
+                .issuer = absl::GetFlag(FLAGS_jwt_issuer),
+                .audience = absl::GetFlag(FLAGS_jwt_audience),
+                .clock_skew = absl::GetFlag(FLAGS_jwt_clock_skew)};
+  const int jwt_cache_size = absl::GetFlag(FLAGS_jwt_cache_size);
+  config.jwt.cache_size = static_cast<size_t>(std::max(0, jwt_cache_size));
+  config.jwks_refresh_interval = absl::GetFlag(FLAGS_jwks_refresh_interval);
+  config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.access_log = absl::GetFlag(FLAGS_access_log);
 
   std::vector<std::string> errors;
   const auto bad = [&errors](absl::string_view flag, absl::string_view why) {
@@ -142,6 +153,17 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
         {"keepalive_timeout", config.keepalive_timeout},
         {"min_client_ping_interval", config.min_client_ping_interval}}) {
     if (value <= absl::ZeroDuration()) bad(flag, "must be positive");
+  }
+  if (!config.jwt.jwks_file.empty() && config.jwt.issuer.empty()) {
+    bad("jwt_issuer", "is required with --jwks_file");
+  }
+  if (!config.jwt.jwks_file.empty() && config.jwt.audience.empty()) {
+    bad("jwt_audience", "is required with --jwks_file");
+  }
+  if (config.jwt.clock_skew < absl::ZeroDuration()) bad("jwt_clock_skew", "must not be negative");
+  if (jwt_cache_size < 0) bad("jwt_cache_size", "must not be negative");
+  if (config.jwks_refresh_interval <= absl::ZeroDuration()) {
+    bad("jwks_refresh_interval", "must be positive");
   }
   static constexpr absl::string_view kLevels[] = {"trace", "debug", "info", "warn", "error"};
   if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) == std::end(kLevels)) {

@@ -5,12 +5,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "src/auth/jwt_verifier.h"
 #include "src/db/pool.h"
 
 namespace misc::server {
 
-// Everything a server binary is configured with, read from its flags (and their environment
-// variables, see src/config/env_flags.h).
+// Everything the platform of a server binary is configured with, read from its flags (and
+// their environment variables, see src/config/env_flags.h). Only a hosted service's own
+// flags (e.g. --area_refresh_interval) are read by its module instead.
 struct ServerConfig {
   std::string listen;
   db::PoolOptions pool;
@@ -27,9 +29,16 @@ struct ServerConfig {
   absl::Duration keepalive_time;
   absl::Duration keepalive_timeout;
   absl::Duration min_client_ping_interval;
+  // Verification of user tokens (--jwks_file, --jwt_*), and how often the JWKS is reread.
+  auth::JwtVerifierOptions jwt;
+  absl::Duration jwks_refresh_interval;
+  // host:port of the Prometheus endpoint; empty: none.
+  std::string metrics_listen;
+  // Whether every call writes one JSON access-log line.
+  bool access_log;
 };
 
-// Reads and validates the server flags. Returns INVALID_ARGUMENT whose message names each
+// Reads and validates every flag of the platform. Returns INVALID_ARGUMENT whose message names each
 // bad flag and its environment variable.
 absl::StatusOr<ServerConfig> ServerConfigFromFlags();
 

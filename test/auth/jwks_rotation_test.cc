@@ -5,10 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "absl/flags/flag.h"
-#include "absl/flags/reflection.h"
 #include "absl/time/clock.h"
-#include "src/auth/jwt_flags.h"
 #include "src/auth/jwt_verifier.h"
 #include "src/refresh/refresher.h"
 #include "test/auth/auth_test_util.h"
@@ -91,15 +88,12 @@ TEST(JwksRotationTest, ABadJwksFileKeepsTheLastGoodKeys) {
   EXPECT_TRUE(AcceptedAs(verifier->Verify(ValidToken(EcKey()), kNow), 42));
 }
 
-TEST(JwksRotationTest, FromFlagsReloadsInTheBackgroundThroughTheRefresher) {
-  absl::FlagSaver flag_saver;
+TEST(JwksRotationTest, CreateReloadedReloadsInTheBackgroundThroughTheRefresher) {
   JwksFile jwks({EcKey(), OtherEcKey()});
-  absl::SetFlag(&FLAGS_jwks_file, jwks.path());
-  absl::SetFlag(&FLAGS_jwt_issuer, testing::kIssuer);
-  absl::SetFlag(&FLAGS_jwt_audience, testing::kAudience);
-  absl::SetFlag(&FLAGS_jwks_refresh_interval, absl::Milliseconds(10));
   refresh::Refresher refresher;
-  absl::StatusOr<std::unique_ptr<JwtVerifier>> verifier = JwtVerifier::FromFlags(refresher);
+  absl::StatusOr<std::unique_ptr<JwtVerifier>> verifier = JwtVerifier::CreateReloaded(
+      {.jwks_file = jwks.path(), .issuer = testing::kIssuer, .audience = testing::kAudience},
+      absl::Milliseconds(10), refresher);
   ASSERT_TRUE(verifier.ok()) << verifier.status();
   ASSERT_TRUE(refresher.Start().ok());
   EXPECT_TRUE(AcceptedAs((*verifier)->Verify(ValidToken(EcKey()), kNow), 42));
@@ -116,26 +110,13 @@ TEST(JwksRotationTest, FromFlagsReloadsInTheBackgroundThroughTheRefresher) {
   refresher.Stop();
 }
 
-TEST(JwksRotationTest, FromFlagsValidatesTheFlags) {
-  absl::FlagSaver flag_saver;
+TEST(JwksRotationTest, CreateReloadedWithoutAJwksFileHasNoKeysAndNoReload) {
   refresh::Refresher refresher;
-  // No JWKS: a verifier without keys, and no reload.
-  absl::StatusOr<std::unique_ptr<JwtVerifier>> verifier = JwtVerifier::FromFlags(refresher);
+  absl::StatusOr<std::unique_ptr<JwtVerifier>> verifier =
+      JwtVerifier::CreateReloaded({}, absl::Seconds(60), refresher);
   ASSERT_TRUE(verifier.ok()) << verifier.status();
   EXPECT_TRUE(RejectedFor((*verifier)->Verify(ValidToken(EcKey()), kNow), VerifyReason::kNoKeys));
-
-  JwksFile jwks({EcKey()});
-  absl::SetFlag(&FLAGS_jwks_file, jwks.path());
-  EXPECT_EQ(JwtVerifier::FromFlags(refresher).status().code(),
-            absl::StatusCode::kInvalidArgument);  // No issuer or audience.
-  absl::SetFlag(&FLAGS_jwt_issuer, testing::kIssuer);
-  absl::SetFlag(&FLAGS_jwt_audience, testing::kAudience);
-  absl::SetFlag(&FLAGS_jwks_refresh_interval, absl::ZeroDuration());
-  EXPECT_EQ(JwtVerifier::FromFlags(refresher).status().code(), absl::StatusCode::kInvalidArgument);
-  absl::SetFlag(&FLAGS_jwks_refresh_interval, absl::Seconds(60));
-  absl::SetFlag(&FLAGS_jwt_clock_skew, absl::Seconds(-1));
-  EXPECT_EQ(JwtVerifier::FromFlags(refresher).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(refresher.LastSuccess("jwks"), absl::InfinitePast());
+  EXPECT_TRUE(refresher.Names().empty());
 }
 
 TEST(JwksRotationTest, VerifiesConcurrentlyWithReloads) {

@@ -9,9 +9,6 @@
 #include <memory>
 #include <string>
 
-#include "absl/flags/flag.h"
-#include "absl/flags/reflection.h"
-#include "src/observability/flags.h"
 #include "src/observability/metrics.h"
 
 namespace misc::observability {
@@ -129,21 +126,6 @@ TEST(MetricsServerTest, ListensOnAHostName) {
   httplib::Result result = client.Get("/metrics");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 200);
-}
-
-TEST(MetricsServerTest, FlagSelectsTheAddressAndEmptyDisables) {
-  absl::FlagSaver saver;
-  auto registry = std::make_shared<prometheus::Registry>();
-  absl::SetFlag(&FLAGS_metrics_listen, "");
-  absl::StatusOr<std::unique_ptr<MetricsServer>> none = StartMetricsServerFromFlags({registry});
-  ASSERT_TRUE(none.ok()) << none.status();
-  EXPECT_EQ(*none, nullptr);
-
-  absl::SetFlag(&FLAGS_metrics_listen, "127.0.0.1:0");
-  absl::StatusOr<std::unique_ptr<MetricsServer>> some = StartMetricsServerFromFlags({registry});
-  ASSERT_TRUE(some.ok()) << some.status();
-  ASSERT_NE(*some, nullptr);
-  EXPECT_GT((*some)->port(), 0);
 }
 
 }  // namespace

@@ -27,13 +27,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/flags/flag.h"
-#include "absl/flags/reflection.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "src/observability/flags.h"
+#include "src/observability/access_log.h"
 #include "src/observability/metrics.h"
 #include "src/observability/metrics_server.h"
 #include "src/observability/process_metrics.h"
@@ -458,12 +456,10 @@ class BareServer {
   std::unique_ptr<grpc::Server> server_;
 };
 
-TEST(AccessLogFlagTest, WritesJsonLinesToStderrUnlessSwitchedOff) {
-  absl::FlagSaver saver;
+TEST(AccessLogOptionTest, WritesJsonLinesToStderrUnlessSwitchedOff) {
   prometheus::Registry registry;
   {
-    absl::SetFlag(&FLAGS_access_log, true);
-    BareServer server(MakeServerInterceptors(registry));
+    BareServer server(MakeServerInterceptors(registry, {.access_log = MakeAccessLogger()}));
     testing::internal::CaptureStderr();
     EXPECT_TRUE(server.Check().ok());
     const std::string logged = testing::internal::GetCapturedStderr();
@@ -472,8 +468,7 @@ TEST(AccessLogFlagTest, WritesJsonLinesToStderrUnlessSwitchedOff) {
     EXPECT_EQ(nlohmann::json::parse(logged)["code"], "OK");
   }
   {
-    absl::SetFlag(&FLAGS_access_log, false);
-    BareServer server(MakeServerInterceptors(registry));
+    BareServer server(MakeServerInterceptors(registry, {}));
     testing::internal::CaptureStderr();
     EXPECT_TRUE(server.Check().ok());
     EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
