@@ -9,7 +9,7 @@
 #include "absl/time/time.h"
 #include "services/genre/genre_service.h"
 #include "services/genre/genre_store.h"
-#include "src/refresh/snapshot.h"
+#include "src/refresh/kept_fresh.h"
 
 ABSL_FLAG(absl::Duration, genre_refresh_interval, absl::Seconds(10),
           "How often GenreService reloads the genre tree from the database.");
@@ -25,23 +25,17 @@ constexpr absl::Duration kReloadTimeout = absl::Seconds(5);
 server::ServiceModule Module() {
   return {.name = "genre",
           .create = [](server::ServiceEnv& env) -> absl::StatusOr<server::HostedService> {
-            const absl::Duration interval = absl::GetFlag(FLAGS_genre_refresh_interval);
-            if (interval <= absl::ZeroDuration()) {
-              return absl::InvalidArgumentError("--genre_refresh_interval must be positive");
-            }
-            // The reload and the service share the live snapshot; the reload owns the store.
-            auto catalog = std::make_shared<refresh::Snapshot<GenreCatalog>>();
-            env.refresher.Add(
-                "genre", interval,
-                [catalog, store = std::make_shared<GenreStore>(env.pool)]() -> absl::Status {
-                  absl::StatusOr<GenreCatalog> loaded = store->Load(absl::Now() + kReloadTimeout);
-                  if (!loaded.ok()) return loaded.status();
-                  catalog->Set(std::make_shared<const GenreCatalog>(*std::move(loaded)));
-                  return absl::OkStatus();
-                });
+            absl::StatusOr<std::shared_ptr<refresh::Snapshot<GenreCatalog>>> catalog =
+                refresh::KeepFresh<GenreCatalog>(
+                    env.refresher, "genre", "genre_refresh_interval",
+                    absl::GetFlag(FLAGS_genre_refresh_interval),
+                    [store = std::make_shared<GenreStore>(env.pool)](const auto& /*current*/) {
+                      return store->Load(absl::Now() + kReloadTimeout);
+                    });
+            if (!catalog.ok()) return catalog.status();
             return server::HostedService{
                 .full_name = v1::GenreService::service_full_name(),
-                .service = std::make_unique<GenreService>(catalog, env.calls),
+                .service = std::make_unique<GenreService>(*std::move(catalog), env.calls),
                 .serves_from_memory = true};
           }};
 }
