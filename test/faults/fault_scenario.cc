@@ -148,21 +148,30 @@ void FaultScenarioTest::RunFault(const FaultSpec& spec) {
   // No late or hung call; memory-served calls all OK.
   Figure(name + ".db_max_overrun", CheckCalls(records, fault));
 
-  // The baseline shows the set-up works: every call OK.
+  // The baseline shows the set-up works: database calls answer OK. A call with a short
+  // deadline may still miss it on a loaded 2-core machine (the client, the server and
+  // PostgreSQL share the cores), so a few DEADLINE_EXCEEDED are tolerated; any other error,
+  // or more than 5 % misses, means the set-up is broken.
   std::vector<CallRecord> baseline;
   for (const CallRecord& record : StartedBetween(records, start + kWarmUp, inject_start)) {
     if (record.end < inject_start) baseline.push_back(record);  // Not caught by the fault.
   }
   const std::vector<CallRecord> baseline_db = OfGroup(baseline, true);
   EXPECT_GT(baseline_db.size(), 0u);
+  int baseline_misses = 0;
   int baseline_failures = 0;
   for (const CallRecord& record : baseline_db) {
-    if (record.code != grpc::StatusCode::OK && ++baseline_failures <= 5) {
+    if (record.code == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      ++baseline_misses;
+    } else if (record.code != grpc::StatusCode::OK && ++baseline_failures <= 5) {
       ADD_FAILURE() << "failed before the fault: " << Describe(record, fault);
     }
   }
   EXPECT_EQ(baseline_failures, 0) << "of " << baseline_db.size()
                                   << " database-backed calls before the fault";
+  EXPECT_LE(baseline_misses * 20, static_cast<int>(baseline_db.size()))
+      << baseline_misses << " of " << baseline_db.size()
+      << " database-backed calls missed their deadline before the fault";
 
   // Memory-served calls carry on at their no-fault speed.
   const absl::Duration baseline_p99 = Quantile(OfGroup(baseline, false), 0.99);
