@@ -6,20 +6,14 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "misc/area/v1/area.grpc.pb.h"
-#include "test/support/database_cutoff.h"
-#include "test/support/eventually.h"
 #include "test/support/grpc_assertions.h"
-#include "test/support/misc_server.h"
 #include "test/support/postgres.h"
+#include "test/support/refresh_fixture.h"
 #include "test/support/seeded_server_test.h"
 
 namespace misc::area {
@@ -27,17 +21,6 @@ namespace {
 
 using ::misc::testing::FieldViolations;
 using ::misc::testing::MissingResourceName;
-using ::misc::testing::ServerProcess;
-
-// The refresh interval the refresh tests run the server with, and how long a change may take
-// to be served: two intervals, plus one second of slack for a slow machine.
-constexpr absl::Duration kRefreshInterval = absl::Seconds(1);
-constexpr absl::Duration kServedWithin = absl::Seconds(3);
-
-// The shared bounded poll (test/support/eventually.h), with the timeout first.
-bool Eventually(absl::Duration timeout, const std::function<bool()>& probe) {
-  return misc::testing::Eventually(probe, timeout);
-}
 
 // Returns the areas the server answers for `prefecture_id` (status in `status`).
 std::vector<v1::Area> ListAreas(v1::AreaService::Stub& stub, int64_t prefecture_id,
@@ -179,72 +162,31 @@ TEST_F(AreaServiceTest, GetAreaRejectsNonPositiveIdsNamingTheField) {
 
 // ---- Refresh, against a private database changed under the running server. ----
 
-class AreaRefreshTest : public ::testing::Test {
+class AreaRefreshTest : public misc::testing::RefreshTest<v1::AreaService> {
  protected:
-  void SetUp() override {
-    database_url_ = misc::testing::CreateMigratedDatabase("area_refresh");
-    ASSERT_FALSE(database_url_.empty());
-    ASSERT_NO_FATAL_FAILURE(Sql(
-        "INSERT INTO prefectures VALUES (13, '東京都', 'Tokyo'), (27, '大阪府', 'Osaka');"
-        "INSERT INTO areas VALUES (100, 13, '新宿', 'Shinjuku'), (101, 13, '渋谷', 'Shibuya')"));
+  AreaRefreshTest()
+      : RefreshTest(
+            "area",
+            "INSERT INTO prefectures VALUES (13, '東京都', 'Tokyo'), (27, '大阪府', 'Osaka');"
+            "INSERT INTO areas VALUES (100, 13, '新宿', 'Shinjuku'),"
+            " (101, 13, '渋谷', 'Shibuya')") {}
+
+  // Returns true once the server answers `name` for area `area_id`.
+  bool Serves(int64_t area_id, const std::string& name) {
+    return ServedWithin([&] { return AreaName(*stub_, area_id) == name; });
   }
 
-  void TearDown() override {
-    // Whatever a test did to the database, let connections in again.
-    misc::testing::ExecuteSql(
-        misc::testing::AdminDatabaseUrl(),
-        absl::StrCat("ALTER DATABASE ", DatabaseName(), " WITH ALLOW_CONNECTIONS true"))
-        .IgnoreError();
+  // Asserts for two refresh intervals that the server keeps answering `name` for `area_id`.
+  void KeepsServing(int64_t area_id, const std::string& name) {
+    ExpectStillServed([&] { return AreaName(*stub_, area_id); }, name);
   }
-
-  // Starts misc-server on the private database, reloading every kRefreshInterval. With
-  // `ready`, waits until health reports SERVING, which needs every snapshot loaded.
-  void StartServer(bool ready = true) {
-    const std::vector<std::string> flags = {
-        absl::StrCat("--area_refresh_interval=", absl::FormatDuration(kRefreshInterval))};
-    server_ = ready ? ServerProcess::Start(database_url_, flags)
-                    : ServerProcess::StartUnready(database_url_, flags);
-    ASSERT_NE(server_, nullptr);
-    stub_ = v1::AreaService::NewStub(server_->channel());
-  }
-
-  void Sql(const std::string& sql) {
-    const absl::Status done = misc::testing::ExecuteSql(database_url_, sql);
-    ASSERT_TRUE(done.ok()) << done;
-  }
-
-  std::string DatabaseName() const { return database_url_.substr(database_url_.rfind('/') + 1); }
-
-  // Makes the database refuse every connection, and drops the server's open ones: to the
-  // server, the database is down.
-  void CutOffDatabase() {
-    const absl::Status done = misc::testing::CutOffDatabase(database_url_);
-    ASSERT_TRUE(done.ok()) << done;
-  }
-
-  void RestoreDatabase() {
-    const absl::Status done = misc::testing::RestoreDatabase(database_url_);
-    ASSERT_TRUE(done.ok()) << done;
-  }
-
-  // Waits until the server logs a failed area reload.
-  bool ReloadFailed() {
-    return Eventually(kServedWithin, [this] {
-      return server_->Output().find("reload of area failed") != std::string::npos;
-    });
-  }
-
-  std::string database_url_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<v1::AreaService::Stub> stub_;
 };
 
 TEST_F(AreaRefreshTest, RenamedAreaIsServedWithinTwoIntervals) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
   ASSERT_EQ(AreaName(*stub_, 101), "渋谷");
   ASSERT_NO_FATAL_FAILURE(Sql("UPDATE areas SET name = '渋谷区' WHERE area_id = 101"));
-  EXPECT_TRUE(Eventually(kServedWithin, [this] { return AreaName(*stub_, 101) == "渋谷区"; }))
-      << "still serving " << AreaName(*stub_, 101);
+  EXPECT_TRUE(Serves(101, "渋谷区")) << "still serving " << AreaName(*stub_, 101);
 }
 
 TEST_F(AreaRefreshTest, AddedAndRemovedAreasAreServedWithinTwoIntervals) {
@@ -252,7 +194,7 @@ TEST_F(AreaRefreshTest, AddedAndRemovedAreasAreServedWithinTwoIntervals) {
   ASSERT_NO_FATAL_FAILURE(
       Sql("INSERT INTO areas VALUES (200, 27, '梅田', 'Umeda');"
           "DELETE FROM areas WHERE area_id = 100"));
-  EXPECT_TRUE(Eventually(kServedWithin, [this] {
+  EXPECT_TRUE(ServedWithin([this] {
     grpc::Status status;
     const std::vector<v1::Area> osaka = ListAreas(*stub_, 27, &status);
     return status.ok() && osaka.size() == 1 && osaka[0].area_id() == 200;
@@ -280,32 +222,22 @@ TEST_F(AreaRefreshTest, FailingReloadKeepsServingTheLastGoodCatalog) {
       Sql("ALTER TABLE areas RENAME TO areas_hidden;"
           "UPDATE areas_hidden SET name = '渋谷区' WHERE area_id = 101"));
   ASSERT_TRUE(ReloadFailed()) << server_->Output();
-  const absl::Time until = absl::Now() + 2 * kRefreshInterval;
-  while (absl::Now() < until) {
-    ASSERT_EQ(AreaName(*stub_, 101), "渋谷");
-    absl::SleepFor(absl::Milliseconds(100));
-  }
+  ASSERT_NO_FATAL_FAILURE(KeepsServing(101, "渋谷"));
   ASSERT_NO_FATAL_FAILURE(Sql("ALTER TABLE areas_hidden RENAME TO areas"));
-  EXPECT_TRUE(Eventually(kServedWithin, [this] { return AreaName(*stub_, 101) == "渋谷区"; }))
-      << "still serving " << AreaName(*stub_, 101);
+  EXPECT_TRUE(Serves(101, "渋谷区")) << "still serving " << AreaName(*stub_, 101);
 }
 
 TEST_F(AreaRefreshTest, UnreachableDatabaseKeepsServingTheLastGoodCatalog) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
   ASSERT_EQ(AreaName(*stub_, 101), "渋谷");
   ASSERT_NO_FATAL_FAILURE(Sql("UPDATE areas SET name = '渋谷区' WHERE area_id = 101"));
-  ASSERT_TRUE(Eventually(kServedWithin, [this] { return AreaName(*stub_, 101) == "渋谷区"; }));
+  ASSERT_TRUE(Serves(101, "渋谷区"));
   ASSERT_NO_FATAL_FAILURE(CutOffDatabase());
   ASSERT_TRUE(ReloadFailed()) << server_->Output();
-  const absl::Time until = absl::Now() + 2 * kRefreshInterval;
-  while (absl::Now() < until) {
-    ASSERT_EQ(AreaName(*stub_, 101), "渋谷区");
-    absl::SleepFor(absl::Milliseconds(100));
-  }
+  ASSERT_NO_FATAL_FAILURE(KeepsServing(101, "渋谷区"));
   ASSERT_NO_FATAL_FAILURE(RestoreDatabase());
   ASSERT_NO_FATAL_FAILURE(Sql("UPDATE areas SET name = 'シブヤ' WHERE area_id = 101"));
-  EXPECT_TRUE(Eventually(kServedWithin, [this] { return AreaName(*stub_, 101) == "シブヤ"; }))
-      << "still serving " << AreaName(*stub_, 101);
+  EXPECT_TRUE(Serves(101, "シブヤ")) << "still serving " << AreaName(*stub_, 101);
 }
 
 TEST_F(AreaRefreshTest, UnavailableUntilTheFirstLoadThenServed) {
@@ -321,8 +253,7 @@ TEST_F(AreaRefreshTest, UnavailableUntilTheFirstLoadThenServed) {
       stub_->ListPrefectures(&context, v1::ListPrefecturesRequest(), &prefectures).error_code(),
       grpc::StatusCode::UNAVAILABLE);
   ASSERT_NO_FATAL_FAILURE(RestoreDatabase());
-  EXPECT_TRUE(Eventually(kServedWithin, [this] { return AreaName(*stub_, 101) == "渋谷"; }))
-      << "still serving " << AreaName(*stub_, 101);
+  EXPECT_TRUE(Serves(101, "渋谷")) << "still serving " << AreaName(*stub_, 101);
 }
 
 }  // namespace

@@ -6,21 +6,16 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "misc/genre/v1/genre.grpc.pb.h"
-#include "test/support/database_cutoff.h"
-#include "test/support/eventually.h"
 #include "test/support/grpc_assertions.h"
-#include "test/support/misc_server.h"
 #include "test/support/postgres.h"
+#include "test/support/refresh_fixture.h"
 #include "test/support/seeded_server_test.h"
 
 namespace misc::genre {
@@ -28,12 +23,6 @@ namespace {
 
 using ::misc::testing::FieldViolations;
 using ::misc::testing::MissingResourceName;
-using ::misc::testing::ServerProcess;
-
-// The refresh interval the refresh tests run the server with, and how long a change may take
-// to be served: two intervals, plus one second of slack for a slow machine.
-constexpr absl::Duration kRefreshInterval = absl::Seconds(1);
-constexpr absl::Duration kServedWithin = absl::Seconds(3);
 
 // The genre tree with each genre's depth, computed by PostgreSQL; a query on `tree` follows.
 constexpr char kGenreTree[] =
@@ -42,11 +31,6 @@ constexpr char kGenreTree[] =
     "  UNION ALL"
     "  SELECT g.genre_id, g.parent_genre_id, t.depth + 1"
     "  FROM genres g JOIN tree t ON g.parent_genre_id = t.genre_id) ";
-
-// The shared bounded poll (test/support/eventually.h), with the timeout first.
-bool Eventually(absl::Duration timeout, const std::function<bool()>& probe) {
-  return misc::testing::Eventually(probe, timeout);
-}
 
 // Returns the genres the server lists (status in `status`).
 std::vector<v1::Genre> ListGenres(v1::GenreService::Stub& stub, grpc::Status* status) {
@@ -193,60 +177,13 @@ TEST_F(GenreServiceTest, GetGenreRejectsNonPositiveIdsNamingTheField) {
 
 // ---- Refresh, against a private database changed under the running server. ----
 
-class GenreRefreshTest : public ::testing::Test {
+class GenreRefreshTest : public misc::testing::RefreshTest<v1::GenreService> {
  protected:
-  void SetUp() override {
-    database_url_ = misc::testing::CreateMigratedDatabase("genre_refresh");
-    ASSERT_FALSE(database_url_.empty());
-    ASSERT_NO_FATAL_FAILURE(
-        Sql("INSERT INTO genres VALUES (1, NULL, '和食', 'Japanese'), (2, NULL, '麺類', 'Noodles'),"
-            " (10, 2, 'ラーメン', 'Ramen'), (3, 1, '寿司', 'Sushi')"));
-  }
-
-  void TearDown() override {
-    // Whatever a test did to the database, let connections in again.
-    misc::testing::ExecuteSql(
-        misc::testing::AdminDatabaseUrl(),
-        absl::StrCat("ALTER DATABASE ", DatabaseName(), " WITH ALLOW_CONNECTIONS true"))
-        .IgnoreError();
-  }
-
-  // Starts misc-server on the private database, reloading every kRefreshInterval. With
-  // `ready`, waits until health reports SERVING, which needs every snapshot loaded.
-  void StartServer(bool ready = true) {
-    const std::vector<std::string> flags = {
-        absl::StrCat("--genre_refresh_interval=", absl::FormatDuration(kRefreshInterval))};
-    server_ = ready ? ServerProcess::Start(database_url_, flags)
-                    : ServerProcess::StartUnready(database_url_, flags);
-    ASSERT_NE(server_, nullptr);
-    stub_ = v1::GenreService::NewStub(server_->channel());
-  }
-
-  void Sql(const std::string& sql) {
-    const absl::Status done = misc::testing::ExecuteSql(database_url_, sql);
-    ASSERT_TRUE(done.ok()) << done;
-  }
-
-  std::string DatabaseName() const { return database_url_.substr(database_url_.rfind('/') + 1); }
-
-  // Makes the database refuse every connection, and drops the server's open ones: to the
-  // server, the database is down.
-  void CutOffDatabase() {
-    const absl::Status done = misc::testing::CutOffDatabase(database_url_);
-    ASSERT_TRUE(done.ok()) << done;
-  }
-
-  void RestoreDatabase() {
-    const absl::Status done = misc::testing::RestoreDatabase(database_url_);
-    ASSERT_TRUE(done.ok()) << done;
-  }
-
-  // Waits until the server logs a failed genre reload.
-  bool ReloadFailed() {
-    return Eventually(kServedWithin, [this] {
-      return server_->Output().find("reload of genre failed") != std::string::npos;
-    });
-  }
+  GenreRefreshTest()
+      : RefreshTest("genre",
+                    "INSERT INTO genres VALUES (1, NULL, '和食', 'Japanese'),"
+                    " (2, NULL, '麺類', 'Noodles'), (10, 2, 'ラーメン', 'Ramen'),"
+                    " (3, 1, '寿司', 'Sushi')") {}
 
   // Returns the listed ids, or {-1} when the call fails.
   std::vector<int64_t> ListedIds() {
@@ -256,9 +193,20 @@ class GenreRefreshTest : public ::testing::Test {
     return IdsOf(genres);
   }
 
-  std::string database_url_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<v1::GenreService::Stub> stub_;
+  // Returns true once the server lists `ids`.
+  bool Lists(const std::vector<int64_t>& ids) {
+    return ServedWithin([&] { return ListedIds() == ids; });
+  }
+
+  // Returns true once the server answers `name` for genre `genre_id`.
+  bool Serves(int64_t genre_id, const std::string& name) {
+    return ServedWithin([&] { return GenreName(*stub_, genre_id) == name; });
+  }
+
+  // Asserts for two refresh intervals that the server keeps listing `ids`.
+  void KeepsListing(const std::vector<int64_t>& ids) {
+    ExpectStillServed([this] { return ListedIds(); }, ids);
+  }
 };
 
 TEST_F(GenreRefreshTest, AddedGenreIsServedAfterItsParentWithinTwoIntervals) {
@@ -267,9 +215,7 @@ TEST_F(GenreRefreshTest, AddedGenreIsServedAfterItsParentWithinTwoIntervals) {
   // A third level, and a top-level genre with a higher id than every child.
   ASSERT_NO_FATAL_FAILURE(Sql(
       "INSERT INTO genres VALUES (4, 10, 'つけ麺', 'Tsukemen'), (20, NULL, '洋食', 'Western')"));
-  EXPECT_TRUE(Eventually(
-      kServedWithin, [this] { return ListedIds() == std::vector<int64_t>{1, 2, 20, 3, 10, 4}; }))
-      << "listing " << ::testing::PrintToString(ListedIds());
+  EXPECT_TRUE(Lists({1, 2, 20, 3, 10, 4})) << "listing " << ::testing::PrintToString(ListedIds());
   grpc::Status status;
   const v1::Genre tsukemen = GetGenre(*stub_, 4, &status);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -281,8 +227,7 @@ TEST_F(GenreRefreshTest, RenamedGenreIsServedWithinTwoIntervals) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
   ASSERT_EQ(GenreName(*stub_, 10), "ラーメン");
   ASSERT_NO_FATAL_FAILURE(Sql("UPDATE genres SET name = '拉麺' WHERE genre_id = 10"));
-  EXPECT_TRUE(Eventually(kServedWithin, [this] { return GenreName(*stub_, 10) == "拉麺"; }))
-      << "still serving " << GenreName(*stub_, 10);
+  EXPECT_TRUE(Serves(10, "拉麺")) << "still serving " << GenreName(*stub_, 10);
 }
 
 TEST_F(GenreRefreshTest, ReloadFindingACycleKeepsServingTheLastGoodTree) {
@@ -291,38 +236,23 @@ TEST_F(GenreRefreshTest, ReloadFindingACycleKeepsServingTheLastGoodTree) {
   // 2 -> 10 -> 2: no order puts parents first, so the reload must fail.
   ASSERT_NO_FATAL_FAILURE(Sql("UPDATE genres SET parent_genre_id = 10 WHERE genre_id = 2"));
   ASSERT_TRUE(ReloadFailed()) << server_->Output();
-  const absl::Time until = absl::Now() + 2 * kRefreshInterval;
-  while (absl::Now() < until) {
-    ASSERT_EQ(ListedIds(), (std::vector<int64_t>{1, 2, 3, 10}));
-    absl::SleepFor(absl::Milliseconds(100));
-  }
+  ASSERT_NO_FATAL_FAILURE(KeepsListing({1, 2, 3, 10}));
   ASSERT_NO_FATAL_FAILURE(
       Sql("UPDATE genres SET parent_genre_id = NULL WHERE genre_id = 2;"
           "UPDATE genres SET name = '麺' WHERE genre_id = 2"));
-  EXPECT_TRUE(Eventually(kServedWithin, [this] { return GenreName(*stub_, 2) == "麺"; }))
-      << "still serving " << GenreName(*stub_, 2);
+  EXPECT_TRUE(Serves(2, "麺")) << "still serving " << GenreName(*stub_, 2);
 }
 
 TEST_F(GenreRefreshTest, UnreachableDatabaseKeepsServingTheLastGoodTree) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
   ASSERT_NO_FATAL_FAILURE(Sql("INSERT INTO genres VALUES (11, 2, 'うどん', 'Udon')"));
-  ASSERT_TRUE(Eventually(kServedWithin, [this] {
-    return ListedIds() == std::vector<int64_t>{1, 2, 3, 10, 11};
-  }));
+  ASSERT_TRUE(Lists({1, 2, 3, 10, 11}));
   ASSERT_NO_FATAL_FAILURE(CutOffDatabase());
   ASSERT_TRUE(ReloadFailed()) << server_->Output();
-  const absl::Time until = absl::Now() + 2 * kRefreshInterval;
-  while (absl::Now() < until) {
-    ASSERT_EQ(ListedIds(), (std::vector<int64_t>{1, 2, 3, 10, 11}));
-    absl::SleepFor(absl::Milliseconds(100));
-  }
+  ASSERT_NO_FATAL_FAILURE(KeepsListing({1, 2, 3, 10, 11}));
   ASSERT_NO_FATAL_FAILURE(RestoreDatabase());
   ASSERT_NO_FATAL_FAILURE(Sql("DELETE FROM genres WHERE genre_id = 11"));
-  EXPECT_TRUE(Eventually(kServedWithin,
-                         [this] {
-                           return ListedIds() == std::vector<int64_t>{1, 2, 3, 10};
-                         }))
-      << "listing " << ::testing::PrintToString(ListedIds());
+  EXPECT_TRUE(Lists({1, 2, 3, 10})) << "listing " << ::testing::PrintToString(ListedIds());
 }
 
 TEST_F(GenreRefreshTest, UnavailableUntilTheFirstLoadThenServed) {
@@ -335,8 +265,7 @@ TEST_F(GenreRefreshTest, UnavailableUntilTheFirstLoadThenServed) {
   GetGenre(*stub_, 1, &status);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   ASSERT_NO_FATAL_FAILURE(RestoreDatabase());
-  EXPECT_TRUE(Eventually(kServedWithin, [this] { return GenreName(*stub_, 1) == "和食"; }))
-      << "still serving " << GenreName(*stub_, 1);
+  EXPECT_TRUE(Serves(1, "和食")) << "still serving " << GenreName(*stub_, 1);
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
-// The file set of a `FROM scratch` image (scripts/runtime-fileset.sh), tested without Docker:
-// the script builds it from the real misc-server and misc-migrate, and the binaries run from it
-// alone with chroot, as the image's user 65532:65532, against the test PostgreSQL (its URL
-// points at 127.0.0.1, and a chroot shares the network namespace). chroot needs root: as an
-// ordinary user these tests skip (CI runs as root).
+// The `FROM scratch` images of the Dockerfile, run without Docker the way Docker runs them:
+// the build stage's own file-set step (scripts/runtime-fileset.sh) makes each image's tree
+// from this build tree's binaries, and each image's ENTRYPOINT and CMD run from its tree alone
+// with chroot, as its USER, with its ENV, against the test PostgreSQL (its URL points at
+// 127.0.0.1, and a chroot shares the network namespace). chroot needs root: as an ordinary
+// user these tests skip (CI runs as root). What only Docker reads is in dockerfile_test.sh.
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <gtest/gtest.h>
@@ -10,22 +11,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "test/image/dockerfile_stages.h"
 #include "test/support/misc_server.h"
 #include "test/support/postgres.h"
 #include "test/support/subprocess.h"
@@ -35,8 +42,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::grpc::health::v1::HealthCheckResponse;
-
-constexpr char kRuntimeUser[] = "65532:65532";
 
 std::string ChrootBinary() {
   for (const char* path : {"/usr/sbin/chroot", "/usr/bin/chroot", "/sbin/chroot"}) {
@@ -71,23 +76,32 @@ constexpr bool kSanitizerBuild = false;
 
 class ImageFilesetTest : public ::testing::Test {
  protected:
-  // The file sets are built once for the suite (as root only).
+  // The file sets are made once for the suite (as root only), by the build stage's RUN that
+  // calls runtime-fileset.sh, run in a build context of this source tree whose build/release
+  // is this build tree, with /out under the test's directory.
   static void SetUpTestSuite() {
+    stages_ =
+        new std::vector<testing::DockerStage>(testing::ReadDockerStages(MISC_IMAGE_DOCKERFILE));
     if (geteuid() != 0 || kSanitizerBuild) return;
     root_ = new fs::path(fs::path(::testing::TempDir()) /
                          absl::StrCat("misc-image-fileset-", getpid()));
     fs::remove_all(*root_);
-    fs::create_directories(*root_);
+    const fs::path context = *root_ / "context";
+    fs::create_directories(context / "build");
     // 0755 so that the image's user can reach the trees (chroot itself runs as root).
     fs::permissions(*root_, fs::perms(0755));
-    server_dir_ = new fs::path(*root_ / "misc");
-    migrate_dir_ = new fs::path(*root_ / "migrate");
-    server_result_ = new testing::RunResult(testing::RunAndWait(
-        "bash",
-        {MISC_IMAGE_FILESET_SCRIPT, MISC_IMAGE_SERVER_BINARY, server_dir_->string(), "--strip"}));
-    migrate_result_ = new testing::RunResult(testing::RunAndWait(
-        "bash", {MISC_IMAGE_FILESET_SCRIPT, MISC_IMAGE_MIGRATE_BINARY, migrate_dir_->string(),
-                 "--strip", "--with-migrations", MISC_IMAGE_MIGRATIONS_DIR}));
+    for (const char* dir : {"scripts", "migrations"}) {
+      fs::create_directory_symlink(fs::path(MISC_IMAGE_SOURCE_DIR) / dir, context / dir);
+    }
+    fs::create_directory_symlink(MISC_IMAGE_BUILD_DIR, context / "build/release");
+    std::string step;
+    for (const std::string& run : testing::StageNamed(*stages_, "build").runs) {
+      if (run.find("runtime-fileset.sh") != std::string::npos) step = run;
+    }
+    step = absl::StrReplaceAll(step, {{" /out/", absl::StrCat(" ", root_->string(), "/out/")}});
+    fileset_result_ = new testing::RunResult(
+        testing::RunAndWait("bash", {"-c", absl::StrCat("cd ", context.string(), " && ", step)}, {},
+                            absl::Seconds(240)));
   }
 
   static void TearDownTestSuite() {
@@ -96,12 +110,11 @@ class ImageFilesetTest : public ::testing::Test {
       fs::remove_all(*root_, ignored);
     }
     delete root_;
-    delete server_dir_;
-    delete migrate_dir_;
-    delete server_result_;
-    delete migrate_result_;
-    root_ = server_dir_ = migrate_dir_ = nullptr;
-    server_result_ = migrate_result_ = nullptr;
+    delete stages_;
+    delete fileset_result_;
+    root_ = nullptr;
+    stages_ = nullptr;
+    fileset_result_ = nullptr;
   }
 
   void SetUp() override {
@@ -112,93 +125,68 @@ class ImageFilesetTest : public ::testing::Test {
     if (geteuid() != 0) {
       GTEST_SKIP() << "chroot needs root: the image file set tests run only as root (as in CI)";
     }
-    ASSERT_EQ(server_result_->exit_code, 0) << "runtime-fileset.sh misc-server:\n"
-                                            << server_result_->output;
-    ASSERT_EQ(migrate_result_->exit_code, 0) << "runtime-fileset.sh misc-migrate:\n"
-                                             << migrate_result_->output;
+    ASSERT_EQ(fileset_result_->exit_code, 0) << "the Dockerfile's file-set step:\n"
+                                             << fileset_result_->output;
   }
 
-  // Runs `binary` (a path inside `dir`) with `args` in a chroot of `dir` as the image's user.
-  static testing::RunResult RunInChroot(const fs::path& dir, const std::string& binary,
-                                        const std::vector<std::string>& args) {
-    std::vector<std::string> chroot_args = {absl::StrCat("--userspec=", kRuntimeUser), dir.string(),
-                                            binary};
-    chroot_args.insert(chroot_args.end(), args.begin(), args.end());
-    return testing::RunAndWait(ChrootBinary(), chroot_args, {}, absl::Seconds(120));
+  // Returns the names of the Dockerfile's `FROM scratch` stages: its images. With
+  // `servers_only`, only those that expose ports.
+  static std::vector<std::string> Images(bool servers_only = false) {
+    std::vector<std::string> names;
+    for (const testing::DockerStage& stage : *stages_) {
+      if (stage.base != "scratch" || (servers_only && stage.exposed_ports.empty())) continue;
+      names.push_back(stage.name);
+    }
+    EXPECT_FALSE(names.empty()) << "the Dockerfile has no such image";
+    return names;
+  }
+
+  // Returns image stage `name` of the Dockerfile.
+  static testing::DockerStage Stage(const std::string& name) {
+    return testing::StageNamed(*stages_, name);
+  }
+
+  // Returns the tree image stage `name` is made of: what its `COPY --from=build` takes.
+  static fs::path TreeOf(const std::string& name) {
+    const testing::DockerStage stage = Stage(name);
+    EXPECT_FALSE(stage.copy_from_build.empty()) << name << " copies nothing from build";
+    return *root_ / fs::path(stage.copy_from_build).relative_path();
+  }
+
+  // Starts image stage `name` as Docker would: its ENTRYPOINT and CMD in a chroot of its tree,
+  // as its USER, with its ENV overridden by `env` (like `docker run -e`).
+  static absl::StatusOr<std::unique_ptr<testing::Subprocess>> StartImage(
+      const std::string& name, const std::map<std::string, std::string>& env) {
+    const testing::DockerStage stage = Stage(name);
+    std::vector<std::string> args = {absl::StrCat("--userspec=", stage.user),
+                                     TreeOf(name).string()};
+    args.insert(args.end(), stage.entrypoint.begin(), stage.entrypoint.end());
+    args.insert(args.end(), stage.cmd.begin(), stage.cmd.end());
+    std::map<std::string, std::string> all = stage.env;
+    for (const auto& [variable, value] : env) all[variable] = value;
+    return testing::Subprocess::Start(ChrootBinary(), args, all);
   }
 
   static fs::path* root_;
-  static fs::path* server_dir_;
-  static fs::path* migrate_dir_;
-  static testing::RunResult* server_result_;
-  static testing::RunResult* migrate_result_;
+  static std::vector<testing::DockerStage>* stages_;
+  static testing::RunResult* fileset_result_;
 };
 
 fs::path* ImageFilesetTest::root_ = nullptr;
-fs::path* ImageFilesetTest::server_dir_ = nullptr;
-fs::path* ImageFilesetTest::migrate_dir_ = nullptr;
-testing::RunResult* ImageFilesetTest::server_result_ = nullptr;
-testing::RunResult* ImageFilesetTest::migrate_result_ = nullptr;
+std::vector<testing::DockerStage>* ImageFilesetTest::stages_ = nullptr;
+testing::RunResult* ImageFilesetTest::fileset_result_ = nullptr;
 
-TEST_F(ImageFilesetTest, HoldsTheRuntimeFilesAndNoShellPackageManagerOrCompiler) {
-  for (const fs::path* dir : {server_dir_, migrate_dir_}) {
-    SCOPED_TRACE(dir->string());
-    EXPECT_TRUE(fs::is_regular_file(*dir / "lib64/ld-linux-x86-64.so.2"));
-    EXPECT_TRUE(fs::is_regular_file(*dir / "etc/ssl/certs/ca-certificates.crt"));
-    EXPECT_TRUE(fs::is_regular_file(*dir / "etc/nsswitch.conf"));
-    EXPECT_NE(ReadFile(*dir / "etc/passwd").find("misc:x:65532:65532:"), std::string::npos);
-    EXPECT_NE(ReadFile(*dir / "etc/group").find("misc:x:65532:"), std::string::npos);
-    struct stat tmp;
-    ASSERT_EQ(stat((*dir / "tmp").c_str(), &tmp), 0);
-    EXPECT_TRUE(S_ISDIR(tmp.st_mode));
-    EXPECT_EQ(tmp.st_mode & 07777, 01777u);
-
-    const std::set<std::string> forbidden = {
-        "sh", "bash", "dash", "busybox", "apt", "apt-get", "dpkg", "gcc",    "g++",
-        "cc", "c++",  "cpp",  "ld",      "as",  "clang",   "cc1",  "cc1plus"};
-    for (const auto& entry : fs::recursive_directory_iterator(*dir)) {
-      const std::string name = entry.path().filename().string();
-      EXPECT_EQ(forbidden.count(name), 0u) << entry.path() << " has no place in an image";
-      EXPECT_FALSE(name.starts_with("gcc-") || name.starts_with("x86_64-linux-gnu-"))
-          << entry.path() << " looks like a compiler";
-      // Only the binary is executable as a command: nothing under a bin directory but it.
-      const std::string parent = entry.path().parent_path().filename().string();
-      if (parent == "bin" || parent == "sbin") {
-        EXPECT_EQ(entry.path().parent_path(), *dir / "usr/local/bin") << entry.path();
-      }
-    }
-    EXPECT_FALSE(fs::exists(*dir / "bin/sh"));
-    EXPECT_FALSE(fs::exists(*dir / "usr/bin/sh"));
-  }
-  EXPECT_TRUE(fs::is_regular_file(*server_dir_ / "usr/local/bin/misc-server"));
-  EXPECT_TRUE(fs::is_regular_file(*migrate_dir_ / "usr/local/bin/misc-migrate"));
-  EXPECT_TRUE(fs::is_regular_file(*migrate_dir_ / "migrations/0001_initial_schema.sql"));
-  EXPECT_FALSE(fs::exists(*server_dir_ / "migrations"));
-
-  const uintmax_t server_bytes = TreeSize(*server_dir_);
-  const uintmax_t migrate_bytes = TreeSize(*migrate_dir_);
-  std::cout << absl::StrFormat("file set sizes: misc-server %.1f MB, misc-migrate %.1f MB\n",
-                               server_bytes / 1e6, migrate_bytes / 1e6);
-  RecordProperty("misc_server_fileset_bytes", std::to_string(server_bytes));
-  RecordProperty("misc_migrate_fileset_bytes", std::to_string(migrate_bytes));
-  // A generous ceiling (a debug build is larger than a release one): a jump past it means the
-  // script copied something it should not.
-  EXPECT_LT(server_bytes, 120'000'000u);
-  EXPECT_LT(migrate_bytes, 120'000'000u);
+// Returns the port of `address` ("host:port"), or -1.
+int PortOf(const std::string& address) {
+  int port = -1;
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) return -1;
+  return port;
 }
 
-TEST_F(ImageFilesetTest, ServerRunsFromTheFileSetAloneAsTheImageUser) {
-  const std::string database_url = testing::CreateMigratedDatabase("image_server");
-  ASSERT_FALSE(database_url.empty());
-  const std::string address = absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort());
-  auto process = testing::Subprocess::Start(
-      ChrootBinary(), {absl::StrCat("--userspec=", kRuntimeUser), server_dir_->string(),
-                       "/usr/local/bin/misc-server", absl::StrCat("--listen=", address),
-                       "--metrics_listen=127.0.0.1:0",
-                       absl::StrCat("--database_url=", database_url), "--shutdown_delay=0s"});
-  ASSERT_TRUE(process.ok()) << process.status();
-  testing::Subprocess& server = **process;
-
+// Waits up to 60 s until the server at `address` reports SERVING; returns the last status.
+HealthCheckResponse::ServingStatus WaitServing(const std::string& address,
+                                               testing::Subprocess& server) {
   HealthCheckResponse::ServingStatus status = HealthCheckResponse::UNKNOWN;
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
   while (absl::Now() < deadline && server.Running()) {
@@ -215,35 +203,111 @@ TEST_F(ImageFilesetTest, ServerRunsFromTheFileSetAloneAsTheImageUser) {
     }
     absl::SleepFor(absl::Milliseconds(100));
   }
-  ASSERT_EQ(status, HealthCheckResponse::SERVING)
-      << "misc-server in the chroot did not become SERVING; its output:\n"
-      << server.Output();
-
-  // It really runs as the image's user.
-  const std::string proc_status = ReadFile(absl::StrCat("/proc/", server.pid(), "/status"));
-  EXPECT_NE(proc_status.find("\nUid:\t65532\t65532\t65532\t65532\n"), std::string::npos)
-      << proc_status;
-
-  server.Signal(SIGTERM);
-  absl::StatusOr<int> exit_code = server.Wait(absl::Seconds(60));
-  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
-  EXPECT_EQ(*exit_code, 0) << server.Output();
+  return status;
 }
 
-TEST_F(ImageFilesetTest, MigrateStatusRunsFromTheFileSetAloneAsTheImageUser) {
+TEST_F(ImageFilesetTest, HoldsTheRuntimeFilesAndNoShellPackageManagerOrCompiler) {
+  const fs::path server_dir = TreeOf("misc");
+  const fs::path migrate_dir = TreeOf("migrate");
+  for (const std::string& image : Images()) {
+    const fs::path dir = TreeOf(image);
+    SCOPED_TRACE(dir.string());
+    const std::vector<std::string> entrypoint = Stage(image).entrypoint;
+    ASSERT_FALSE(entrypoint.empty()) << image << " has no ENTRYPOINT";
+    EXPECT_TRUE(fs::is_regular_file(dir / fs::path(entrypoint[0]).relative_path()));
+    EXPECT_TRUE(fs::is_regular_file(dir / "lib64/ld-linux-x86-64.so.2"));
+    EXPECT_TRUE(fs::is_regular_file(dir / "etc/ssl/certs/ca-certificates.crt"));
+    EXPECT_TRUE(fs::is_regular_file(dir / "etc/nsswitch.conf"));
+    EXPECT_NE(ReadFile(dir / "etc/passwd").find("misc:x:65532:65532:"), std::string::npos);
+    EXPECT_NE(ReadFile(dir / "etc/group").find("misc:x:65532:"), std::string::npos);
+    struct stat tmp;
+    ASSERT_EQ(stat((dir / "tmp").c_str(), &tmp), 0);
+    EXPECT_TRUE(S_ISDIR(tmp.st_mode));
+    EXPECT_EQ(tmp.st_mode & 07777, 01777u);
+
+    const std::set<std::string> forbidden = {
+        "sh", "bash", "dash", "busybox", "apt", "apt-get", "dpkg", "gcc",    "g++",
+        "cc", "c++",  "cpp",  "ld",      "as",  "clang",   "cc1",  "cc1plus"};
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+      const std::string name = entry.path().filename().string();
+      EXPECT_EQ(forbidden.count(name), 0u) << entry.path() << " has no place in an image";
+      EXPECT_FALSE(name.starts_with("gcc-") || name.starts_with("x86_64-linux-gnu-"))
+          << entry.path() << " looks like a compiler";
+      // Only the binary is executable as a command: nothing under a bin directory but it.
+      const std::string parent = entry.path().parent_path().filename().string();
+      if (parent == "bin" || parent == "sbin") {
+        EXPECT_EQ(entry.path().parent_path(), dir / "usr/local/bin") << entry.path();
+      }
+    }
+    EXPECT_FALSE(fs::exists(dir / "bin/sh"));
+    EXPECT_FALSE(fs::exists(dir / "usr/bin/sh"));
+  }
+  EXPECT_TRUE(fs::is_regular_file(migrate_dir / "migrations/0001_initial_schema.sql"));
+  EXPECT_FALSE(fs::exists(server_dir / "migrations"));
+
+  const uintmax_t server_bytes = TreeSize(server_dir);
+  const uintmax_t migrate_bytes = TreeSize(migrate_dir);
+  std::cout << absl::StrFormat("file set sizes: misc-server %.1f MB, misc-migrate %.1f MB\n",
+                               server_bytes / 1e6, migrate_bytes / 1e6);
+  RecordProperty("misc_server_fileset_bytes", std::to_string(server_bytes));
+  RecordProperty("misc_migrate_fileset_bytes", std::to_string(migrate_bytes));
+  // A generous ceiling (a debug build is larger than a release one): a jump past it means the
+  // script copied something it should not.
+  EXPECT_LT(server_bytes, 120'000'000u);
+  EXPECT_LT(migrate_bytes, 120'000'000u);
+}
+
+TEST_F(ImageFilesetTest, EachServerImageServesFromItsEntrypointAsItsUser) {
+  for (const std::string& name : Images(/*servers_only=*/true)) {
+    SCOPED_TRACE(name);
+    const testing::DockerStage stage = Stage(name);
+    // Its ports are the ones it exposes; here it listens on free ones instead (`docker run -e`),
+    // as the image's own may be taken on this machine.
+    for (const char* variable : {"MISC_LISTEN", "MISC_METRICS_LISTEN"}) {
+      const int port = stage.env.contains(variable) ? PortOf(stage.env.at(variable)) : -1;
+      EXPECT_NE(std::find(stage.exposed_ports.begin(), stage.exposed_ports.end(), port),
+                stage.exposed_ports.end())
+          << variable << " port " << port << " is not exposed";
+    }
+    const std::string database_url = testing::CreateMigratedDatabase("image_server");
+    ASSERT_FALSE(database_url.empty());
+    const std::string address = absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort());
+    auto process = StartImage(name, {{"MISC_LISTEN", address},
+                                     {"MISC_METRICS_LISTEN", "127.0.0.1:0"},
+                                     {"MISC_SHUTDOWN_DELAY", "0s"},
+                                     {"DATABASE_URL", database_url}});
+    ASSERT_TRUE(process.ok()) << process.status();
+    testing::Subprocess& server = **process;
+    ASSERT_EQ(WaitServing(address, server), HealthCheckResponse::SERVING)
+        << name << " in the chroot did not become SERVING; its output:\n"
+        << server.Output();
+
+    // It really runs as the image's user.
+    const std::string proc_status = ReadFile(absl::StrCat("/proc/", server.pid(), "/status"));
+    EXPECT_EQ(stage.user, "65532:65532");
+    EXPECT_NE(proc_status.find("\nUid:\t65532\t65532\t65532\t65532\n"), std::string::npos)
+        << proc_status;
+
+    server.Signal(SIGTERM);
+    absl::StatusOr<int> exit_code = server.Wait(absl::Seconds(60));
+    ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+    EXPECT_EQ(*exit_code, 0) << server.Output();
+  }
+}
+
+// The image's command (CMD status) finds the migrations baked into it through its ENV alone.
+TEST_F(ImageFilesetTest, MigrateImageRunsItsCommandWithItsOwnMigrations) {
   const std::string migrated = testing::CreateMigratedDatabase("image_migrate");
   ASSERT_FALSE(migrated.empty());
-  testing::RunResult up_to_date = RunInChroot(
-      *migrate_dir_, "/usr/local/bin/misc-migrate",
-      {absl::StrCat("--database_url=", migrated), "--migrations_dir=/migrations", "status"});
-  EXPECT_EQ(up_to_date.exit_code, 0) << up_to_date.output;
-
   const std::string empty = testing::CreateFreshDatabase("image_migrate_empty");
   ASSERT_FALSE(empty.empty());
-  testing::RunResult pending = RunInChroot(
-      *migrate_dir_, "/usr/local/bin/misc-migrate",
-      {absl::StrCat("--database_url=", empty), "--migrations_dir=/migrations", "status"});
-  EXPECT_EQ(pending.exit_code, 1) << pending.output;
+  for (const auto& [url, expected_exit] : {std::pair{migrated, 0}, std::pair{empty, 1}}) {
+    auto process = StartImage("migrate", {{"DATABASE_URL", url}});
+    ASSERT_TRUE(process.ok()) << process.status();
+    absl::StatusOr<int> exit_code = (*process)->Wait(absl::Seconds(120));
+    ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+    EXPECT_EQ(*exit_code, expected_exit) << url << ":\n" << (*process)->Output();
+  }
 }
 
 }  // namespace

@@ -7,40 +7,24 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
-#include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "misc/rollout/v1/rollout.grpc.pb.h"
-#include "test/support/database_cutoff.h"
-#include "test/support/eventually.h"
 #include "test/support/grpc_assertions.h"
-#include "test/support/misc_server.h"
 #include "test/support/postgres.h"
+#include "test/support/refresh_fixture.h"
 #include "test/support/seeded_server_test.h"
 
 namespace misc::rollout {
 namespace {
 
 using ::misc::testing::FieldViolations;
-using ::misc::testing::ServerProcess;
-
-// The refresh interval the refresh tests run the server with, and how long a change may take
-// to be served: two intervals, plus one second of slack for a slow machine.
-constexpr absl::Duration kRefreshInterval = absl::Seconds(1);
-constexpr absl::Duration kServedWithin = absl::Seconds(3);
 
 constexpr char kSelectVersion[] = "SELECT version FROM rollout_state";
 constexpr char kSelectTargetIds[] = "SELECT restaurant_id FROM rollout_targets ORDER BY 1";
-
-// The shared bounded poll (test/support/eventually.h), with the timeout first.
-bool Eventually(absl::Duration timeout, const std::function<bool()>& probe) {
-  return misc::testing::Eventually(probe, timeout);
-}
 
 // Returns the server's answer to GetRolloutTargets(known_version) (status in `status`).
 v1::GetRolloutTargetsResponse GetTargets(v1::RolloutService::Stub& stub, int64_t known_version,
@@ -81,6 +65,8 @@ Served Current(v1::RolloutService::Stub& stub) {
 std::string Describe(const Served& served) {
   return absl::StrCat("version ", served.version, " ids ", ::testing::PrintToString(served.ids));
 }
+
+void PrintTo(const Served& served, std::ostream* out) { *out << Describe(served); }
 
 // ---- The set, against the seeded sample data. ----
 
@@ -170,78 +156,27 @@ TEST_F(RolloutServiceTest, CheckRolloutTargetRejectsNonPositiveIdsNamingTheField
 
 // ---- Refresh, against a private database changed under the running server. ----
 
-class RolloutRefreshTest : public ::testing::Test {
+class RolloutRefreshTest : public misc::testing::RefreshTest<v1::RolloutService> {
  protected:
-  void SetUp() override {
-    database_url_ = misc::testing::CreateMigratedDatabase("rollout_refresh");
-    ASSERT_FALSE(database_url_.empty());
-    ASSERT_NO_FATAL_FAILURE(
-        Sql("INSERT INTO prefectures VALUES (13, '東京都', 'Tokyo');"
-            "INSERT INTO areas VALUES (100, 13, '新宿', 'Shinjuku');"
-            "INSERT INTO restaurants (restaurant_id, name, area_id)"
-            " SELECT id, 'restaurant ' || id, 100 FROM generate_series(1, 9) id;"
-            "INSERT INTO rollout_targets (restaurant_id) VALUES (7), (3), (5)"));
-  }
-
-  void TearDown() override {
-    // Whatever a test did to the database, let connections in again.
-    misc::testing::ExecuteSql(
-        misc::testing::AdminDatabaseUrl(),
-        absl::StrCat("ALTER DATABASE ", DatabaseName(), " WITH ALLOW_CONNECTIONS true"))
-        .IgnoreError();
-  }
-
-  // Starts misc-server on the private database, reloading every kRefreshInterval. With
-  // `ready`, waits until health reports SERVING, which needs every snapshot loaded.
-  void StartServer(bool ready = true) {
-    const std::vector<std::string> flags = {
-        absl::StrCat("--rollout_refresh_interval=", absl::FormatDuration(kRefreshInterval))};
-    server_ = ready ? ServerProcess::Start(database_url_, flags)
-                    : ServerProcess::StartUnready(database_url_, flags);
-    ASSERT_NE(server_, nullptr);
-    stub_ = v1::RolloutService::NewStub(server_->channel());
-  }
-
-  void Sql(const std::string& sql) {
-    const absl::Status done = misc::testing::ExecuteSql(database_url_, sql);
-    ASSERT_TRUE(done.ok()) << done;
-  }
+  RolloutRefreshTest()
+      : RefreshTest("rollout",
+                    "INSERT INTO prefectures VALUES (13, '東京都', 'Tokyo');"
+                    "INSERT INTO areas VALUES (100, 13, '新宿', 'Shinjuku');"
+                    "INSERT INTO restaurants (restaurant_id, name, area_id)"
+                    " SELECT id, 'restaurant ' || id, 100 FROM generate_series(1, 9) id;"
+                    "INSERT INTO rollout_targets (restaurant_id) VALUES (7), (3), (5)") {}
 
   int64_t DatabaseVersion() { return misc::testing::QueryInt64(database_url_, kSelectVersion); }
 
-  std::string DatabaseName() const { return database_url_.substr(database_url_.rfind('/') + 1); }
-
-  // Makes the database refuse every connection, and drops the server's open ones: to the
-  // server, the database is down.
-  void CutOffDatabase() {
-    const absl::Status done = misc::testing::CutOffDatabase(database_url_);
-    ASSERT_TRUE(done.ok()) << done;
-  }
-
-  void RestoreDatabase() {
-    const absl::Status done = misc::testing::RestoreDatabase(database_url_);
-    ASSERT_TRUE(done.ok()) << done;
-  }
-
-  // Waits until the server logs a failed rollout reload.
-  bool ReloadFailed() {
-    return Eventually(kServedWithin, [this] {
-      return server_->Output().find("reload of rollout failed") != std::string::npos;
-    });
+  // Returns true once a poller holding nothing learns `expected`.
+  bool Serves(const Served& expected) {
+    return ServedWithin([&] { return Current(*stub_) == expected; });
   }
 
   // Asserts for two refresh intervals that the server keeps serving `expected`.
-  void ExpectStillServed(const Served& expected) {
-    const absl::Time until = absl::Now() + 2 * kRefreshInterval;
-    while (absl::Now() < until) {
-      ASSERT_EQ(Current(*stub_), expected) << Describe(Current(*stub_));
-      absl::SleepFor(absl::Milliseconds(100));
-    }
+  void KeepsServing(const Served& expected) {
+    ExpectStillServed([this] { return Current(*stub_); }, expected);
   }
-
-  std::string database_url_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<v1::RolloutService::Stub> stub_;
 };
 
 TEST_F(RolloutRefreshTest, AddedAndRemovedTargetsAreServedWithTheNewVersion) {
@@ -252,9 +187,7 @@ TEST_F(RolloutRefreshTest, AddedAndRemovedTargetsAreServedWithTheNewVersion) {
   ASSERT_NO_FATAL_FAILURE(Sql("INSERT INTO rollout_targets (restaurant_id) VALUES (1), (9)"));
   const int64_t second = DatabaseVersion();
   ASSERT_GT(second, first) << "the trigger bumps the version";
-  EXPECT_TRUE(Eventually(kServedWithin, [&] {
-    return Current(*stub_) == Served{second, {1, 3, 5, 7, 9}};
-  })) << Describe(Current(*stub_));
+  EXPECT_TRUE(Serves({second, {1, 3, 5, 7, 9}})) << Describe(Current(*stub_));
   grpc::Status status;
   EXPECT_TRUE(Check(*stub_, 9, &status).target());
   // A poller holding the first version learns the change; one holding the new one does not.
@@ -264,18 +197,14 @@ TEST_F(RolloutRefreshTest, AddedAndRemovedTargetsAreServedWithTheNewVersion) {
   ASSERT_NO_FATAL_FAILURE(Sql("DELETE FROM rollout_targets WHERE restaurant_id IN (3, 9)"));
   const int64_t third = DatabaseVersion();
   ASSERT_GT(third, second);
-  EXPECT_TRUE(Eventually(kServedWithin, [&] {
-    return Current(*stub_) == Served{third, {1, 5, 7}};
-  })) << Describe(Current(*stub_));
+  EXPECT_TRUE(Serves({third, {1, 5, 7}})) << Describe(Current(*stub_));
   const v1::CheckRolloutTargetResponse removed = Check(*stub_, 3, &status);
   EXPECT_FALSE(removed.target());
   EXPECT_EQ(removed.version(), third);
 
   ASSERT_NO_FATAL_FAILURE(Sql("DELETE FROM rollout_targets"));
   const int64_t emptied = DatabaseVersion();
-  EXPECT_TRUE(Eventually(kServedWithin, [&] {
-    return Current(*stub_) == Served{emptied, {}};
-  })) << Describe(Current(*stub_));
+  EXPECT_TRUE(Serves({emptied, {}})) << Describe(Current(*stub_));
 }
 
 TEST_F(RolloutRefreshTest, FailingReloadKeepsServingTheLastGoodSet) {
@@ -288,14 +217,13 @@ TEST_F(RolloutRefreshTest, FailingReloadKeepsServingTheLastGoodSet) {
           "INSERT INTO rollout_targets_hidden (restaurant_id) VALUES (1)"));
   ASSERT_GT(DatabaseVersion(), before.version);
   ASSERT_TRUE(ReloadFailed()) << server_->Output();
-  ExpectStillServed(before);
+  ASSERT_NO_FATAL_FAILURE(KeepsServing(before));
   grpc::Status status;
   EXPECT_FALSE(Check(*stub_, 1, &status).target());
 
   ASSERT_NO_FATAL_FAILURE(Sql("ALTER TABLE rollout_targets_hidden RENAME TO rollout_targets"));
   const Served after{DatabaseVersion(), {1, 3, 5, 7}};
-  EXPECT_TRUE(Eventually(kServedWithin, [&] { return Current(*stub_) == after; }))
-      << Describe(Current(*stub_));
+  EXPECT_TRUE(Serves(after)) << Describe(Current(*stub_));
 }
 
 TEST_F(RolloutRefreshTest, UnreachableDatabaseKeepsServingTheLastGoodSet) {
@@ -304,15 +232,14 @@ TEST_F(RolloutRefreshTest, UnreachableDatabaseKeepsServingTheLastGoodSet) {
   ASSERT_EQ(Current(*stub_), before);
   ASSERT_NO_FATAL_FAILURE(CutOffDatabase());
   ASSERT_TRUE(ReloadFailed()) << server_->Output();
-  ExpectStillServed(before);
+  ASSERT_NO_FATAL_FAILURE(KeepsServing(before));
   grpc::Status status;
   EXPECT_TRUE(Check(*stub_, 5, &status).target());
 
   ASSERT_NO_FATAL_FAILURE(RestoreDatabase());
   ASSERT_NO_FATAL_FAILURE(Sql("INSERT INTO rollout_targets (restaurant_id) VALUES (2)"));
   const Served after{DatabaseVersion(), {2, 3, 5, 7}};
-  EXPECT_TRUE(Eventually(kServedWithin, [&] { return Current(*stub_) == after; }))
-      << Describe(Current(*stub_));
+  EXPECT_TRUE(Serves(after)) << Describe(Current(*stub_));
 }
 
 TEST_F(RolloutRefreshTest, UnavailableUntilTheFirstLoadThenServed) {
@@ -325,7 +252,7 @@ TEST_F(RolloutRefreshTest, UnavailableUntilTheFirstLoadThenServed) {
   Check(*stub_, 3, &status);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   ASSERT_NO_FATAL_FAILURE(RestoreDatabase());
-  EXPECT_TRUE(Eventually(kServedWithin, [&] { return Current(*stub_).version > 0; }))
+  EXPECT_TRUE(ServedWithin([this] { return Current(*stub_).version > 0; }))
       << Describe(Current(*stub_));
   EXPECT_EQ(Current(*stub_), (Served{DatabaseVersion(), {3, 5, 7}}));
 }
