@@ -13,9 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "misc/restaurant/v1/restaurant.grpc.pb.h"
 #include "src/pagination/page_token.h"
 #include "test/support/grpc_assertions.h"
@@ -30,18 +28,6 @@ constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
 
-// Returns the lines of `log` at level error or above.
-std::vector<std::string> ErrorLines(const std::string& log) {
-  std::vector<std::string> errors;
-  for (absl::string_view line : absl::StrSplit(log, '\n')) {
-    if (absl::StrContains(line, "\"level\":\"error\"") ||
-        absl::StrContains(line, "\"level\":\"critical\"")) {
-      errors.emplace_back(line);
-    }
-  }
-  return errors;
-}
-
 class ForgedPageTokenTest : public misc::testing::SeededServerTest<v1::RestaurantService> {
  protected:
   void SetUp() override {
@@ -51,7 +37,8 @@ class ForgedPageTokenTest : public misc::testing::SeededServerTest<v1::Restauran
 
   // Fails the test when the server logged an error since SetUp.
   void TearDown() override {
-    EXPECT_EQ(ErrorLines(server_->Output().substr(log_before_)), std::vector<std::string>{});
+    EXPECT_EQ(misc::testing::ErrorLogLines(server_->Output().substr(log_before_)),
+              std::vector<std::string>{});
   }
 
   // Lists open restaurants after {review_count, restaurant_id}, minted as the server would.

@@ -13,12 +13,11 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "misc/review/v1/review.grpc.pb.h"
 #include "src/pagination/page_token.h"
 #include "test/support/grpc_assertions.h"
+#include "test/support/misc_server.h"
 #include "test/support/postgres.h"
 #include "test/support/seeded_server_test.h"
 
@@ -35,18 +34,6 @@ constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 constexpr int64_t kOldestMicros = -210'866'803'200'000'000;
 constexpr int64_t kNewestMicros = 9'223'372'036'854'775'295;
 
-// Returns the lines of `log` at level error or above.
-std::vector<std::string> ErrorLines(const std::string& log) {
-  std::vector<std::string> errors;
-  for (absl::string_view line : absl::StrSplit(log, '\n')) {
-    if (absl::StrContains(line, "\"level\":\"error\"") ||
-        absl::StrContains(line, "\"level\":\"critical\"")) {
-      errors.emplace_back(line);
-    }
-  }
-  return errors;
-}
-
 class ForgedPageTokenTest : public misc::testing::SeededServerTest<v1::ReviewService> {
  protected:
   void SetUp() override {
@@ -58,7 +45,8 @@ class ForgedPageTokenTest : public misc::testing::SeededServerTest<v1::ReviewSer
 
   // Fails the test when the server logged an error since SetUp.
   void TearDown() override {
-    EXPECT_EQ(ErrorLines(server_->Output().substr(log_before_)), std::vector<std::string>{});
+    EXPECT_EQ(misc::testing::ErrorLogLines(server_->Output().substr(log_before_)),
+              std::vector<std::string>{});
   }
 
   // Lists the reviews of restaurant_ after `cursor`, minted as the server would mint it.

@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
@@ -33,6 +34,17 @@ bool HasFlag(const std::vector<std::string>& flags, absl::string_view name) {
 }
 
 }  // namespace
+
+std::vector<std::string> ErrorLogLines(const std::string& output) {
+  std::vector<std::string> errors;
+  for (absl::string_view line : absl::StrSplit(output, '\n')) {
+    if (absl::StrContains(line, "\"level\":\"error\"") ||
+        absl::StrContains(line, "\"level\":\"critical\"")) {
+      errors.emplace_back(line);
+    }
+  }
+  return errors;
+}
 
 int FreeLoopbackPort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -69,6 +69,9 @@ class ServerProcess {
 // Returns a TCP port on 127.0.0.1 that was free a moment ago.
 int FreeLoopbackPort();
 
+// Returns the lines of a server's JSON log `output` at level error or above.
+std::vector<std::string> ErrorLogLines(const std::string& output);
+
 }  // namespace misc::testing
 
 #endif  // MISC_TEST_SUPPORT_MISC_SERVER_H_
