@@ -126,8 +126,10 @@ class Pool {
     return *std::move(value);
   }
 
-  // Ends every read in flight at once (their sockets are shut down) and makes every later
-  // Read fail with UNAVAILABLE. For the end of a drain: nothing may outlive it.
+  // Makes every later Read fail with UNAVAILABLE, and ends every read in flight within
+  // options.cancel_timeout: those of cancelled calls normally end sooner, by their cancel
+  // request; the sockets of the others are then shut down. For the end of a drain: nothing
+  // may outlive it.
   void Close();
 
   // Returns when the database last answered a statement (InfinitePast before the first).

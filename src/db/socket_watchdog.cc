@@ -42,12 +42,10 @@ void SocketWatchdog::Shorten(Id id, absl::Time deadline) {
   ++changes_;
 }
 
-void SocketWatchdog::FireAll() {
+void SocketWatchdog::ShortenAll(absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  for (auto& [id, entry] : entries_) {
-    if (!entry.fired) ShutDown(entry.fd);
-    entry.fired = true;
-  }
+  for (auto& [id, entry] : entries_) entry.deadline = std::min(entry.deadline, deadline);
+  ++changes_;
 }
 
 bool SocketWatchdog::Disarm(Id id) {

@@ -33,8 +33,9 @@ class SocketWatchdog {
   // Moves the deadline of `id` to `deadline` when that is earlier; never later.
   void Shorten(Id id, absl::Time deadline);
 
-  // Shuts down every armed socket now (the process is shutting down).
-  void FireAll();
+  // Moves the deadline of every armed socket to `deadline` when that is earlier (the process
+  // is shutting down).
+  void ShortenAll(absl::Time deadline);
 
   // Stops watching `id`. Returns true when its socket was already shut down. Once it returns
   // the watchdog never touches that fd again, so the caller may close it.
