@@ -58,8 +58,11 @@ void Readiness::Publish() {
   const std::string database_problem =
       !database_problem_.empty() ? database_problem_ : memory_problem;
 
+  // Statuses follow from the two problems: unchanged problems, nothing to publish. (Setting a
+  // status, even an unchanged one, sends it to every Health/Watch stream.)
+  const std::string summary = absl::StrCat(database_problem, "|", memory_problem);
   absl::MutexLock lock(&mu_);
-  if (draining_) return;
+  if (draining_ || (published_ && summary == last_summary_)) return;
   bool any_serving = false;
   for (const ReadinessTarget& target : targets_) {
     const bool serving = target.needs_database ? database_problem.empty() : memory_problem.empty();
@@ -67,9 +70,6 @@ void Readiness::Publish() {
     any_serving = any_serving || serving;
   }
   health_.SetServingStatus("", any_serving);
-
-  const std::string summary = absl::StrCat(database_problem, "|", memory_problem);
-  if (published_ && summary == last_summary_) return;
   if (database_problem.empty() && memory_problem.empty()) {
     spdlog::info("ready: every service SERVING");
   } else if (memory_problem.empty()) {
