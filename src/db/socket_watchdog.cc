@@ -30,7 +30,7 @@ SocketWatchdog::Id SocketWatchdog::Arm(int fd, absl::Time deadline) {
   absl::MutexLock lock(&mu_);
   const Id id = next_id_++;
   entries_.emplace(id, Entry{.fd = fd, .deadline = deadline});
-  ++changes_;
+  if (deadline < next_wake_) ++changes_;
   return id;
 }
 
@@ -39,13 +39,13 @@ void SocketWatchdog::Shorten(Id id, absl::Time deadline) {
   auto it = entries_.find(id);
   if (it == entries_.end() || deadline >= it->second.deadline) return;
   it->second.deadline = deadline;
-  ++changes_;
+  if (deadline < next_wake_) ++changes_;
 }
 
 void SocketWatchdog::ShortenAll(absl::Time deadline) {
   absl::MutexLock lock(&mu_);
   for (auto& [id, entry] : entries_) entry.deadline = std::min(entry.deadline, deadline);
-  ++changes_;
+  if (deadline < next_wake_) ++changes_;
 }
 
 bool SocketWatchdog::Disarm(Id id) {
@@ -74,12 +74,12 @@ absl::Time SocketWatchdog::FireExpired(absl::Time now) {
 void SocketWatchdog::Loop() {
   absl::MutexLock lock(&mu_);
   while (!stopping_) {
-    const absl::Time earliest = FireExpired(absl::Now());
+    next_wake_ = FireExpired(absl::Now());
     const uint64_t seen = changes_;
     const auto changed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return stopping_ || changes_ != seen;
     };
-    mu_.AwaitWithDeadline(absl::Condition(&changed), earliest);
+    mu_.AwaitWithDeadline(absl::Condition(&changed), next_wake_);
   }
 }
 

@@ -55,7 +55,9 @@ class SocketWatchdog {
   absl::Mutex mu_;
   absl::flat_hash_map<Id, Entry> entries_ ABSL_GUARDED_BY(mu_);
   Id next_id_ ABSL_GUARDED_BY(mu_) = 1;
-  // Bumped on every change that may make the earliest deadline earlier, to wake the thread.
+  // When the thread next wakes by itself. Arm and Shorten wake it (by bumping changes_) only
+  // for an earlier deadline, so a read that ends in time costs the thread nothing.
+  absl::Time next_wake_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   uint64_t changes_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
