@@ -36,18 +36,22 @@ WORKDIR /src
 COPY . .
 
 # The release preset; the test suite is not built (it needs GoogleTest and a database, and runs
-# in CI with scripts/test.sh instead).
+# in CI with scripts/test.sh instead). misc-servers is every server binary (misc_add_server).
 RUN cmake --preset release -DMISC_BUILD_TESTS=OFF \
- && cmake --build --preset release --target misc-server misc-restaurant misc-migrate
+ && cmake --build --preset release --target misc-servers misc-migrate
 
-RUN scripts/runtime-fileset.sh build/release/cmd/misc/misc-server /out/misc --strip \
- && scripts/runtime-fileset.sh build/release/cmd/restaurant/misc-restaurant /out/restaurant --strip \
- && scripts/runtime-fileset.sh build/release/cmd/migrate/misc-migrate /out/migrate --strip \
+# One file set per server binary that build/release/servers.tsv lists (name, path, services),
+# at /out/<binary>/, and misc-migrate's with the migrations.
+RUN set -e; \
+    grep -v '^#' build/release/servers.tsv | while IFS="$(printf '\t')" read -r name path services; do \
+      scripts/runtime-fileset.sh "build/release/$path" /out/"$name" --strip; \
+    done; \
+    scripts/runtime-fileset.sh build/release/cmd/migrate/misc-migrate /out/misc-migrate --strip \
       --with-migrations migrations
 
 # ---- migrate: misc-migrate with migrations/ at /migrations ---------------------------------------
 FROM scratch AS migrate
-COPY --from=build /out/migrate/ /
+COPY --from=build /out/misc-migrate/ /
 USER 65532:65532
 ENV MISC_MIGRATIONS_DIR=/migrations
 ENTRYPOINT ["/usr/local/bin/misc-migrate"]
@@ -55,7 +59,7 @@ CMD ["status"]
 
 # ---- restaurant: misc-restaurant, RestaurantService alone --------------------------------------
 FROM scratch AS restaurant
-COPY --from=build /out/restaurant/ /
+COPY --from=build /out/misc-restaurant/ /
 USER 65532:65532
 ENV MISC_LISTEN=0.0.0.0:50051 MISC_METRICS_LISTEN=0.0.0.0:9464
 EXPOSE 50051 9464
@@ -63,7 +67,7 @@ ENTRYPOINT ["/usr/local/bin/misc-restaurant"]
 
 # ---- misc: misc-server, every service ----------------------------------------------------------
 FROM scratch AS misc
-COPY --from=build /out/misc/ /
+COPY --from=build /out/misc-server/ /
 USER 65532:65532
 ENV MISC_LISTEN=0.0.0.0:50051 MISC_METRICS_LISTEN=0.0.0.0:9464
 EXPOSE 50051 9464

@@ -4,6 +4,10 @@
 # (`{misc::restaurant::Module(), ...}`) and hands them to misc::server::ServerMain, and links
 # exactly the listed service libraries `misc_<service>`. A module named in main.cc but not
 # listed here fails to link; a service listed here but not in main.cc is linked and unused.
+#
+# It also registers the binary, so nothing else needs an edit per server binary: the
+# aggregate target `misc-servers` builds every one (the Dockerfile and CI build that), and
+# misc_write_server_manifest() lists them for the image build and the tests.
 function(misc_add_server binary)
   cmake_parse_arguments(ARG "" "" "SOURCES;SERVICES" ${ARGN})
   if(NOT ARG_SOURCES OR NOT ARG_SERVICES)
@@ -20,4 +24,67 @@ function(misc_add_server binary)
   add_executable(${binary} ${ARG_SOURCES})
   misc_target_defaults(${binary})
   target_link_libraries(${binary} PRIVATE misc_platform_server ${libs})
+
+  if(NOT TARGET misc-servers)
+    add_custom_target(misc-servers)
+  endif()
+  add_dependencies(misc-servers ${binary})
+  set_property(GLOBAL APPEND PROPERTY MISC_SERVER_BINARIES ${binary})
+  set_property(TARGET ${binary} PROPERTY MISC_HOSTED_SERVICES ${ARG_SERVICES})
+endfunction()
+
+# misc_grpc_services_of(<out-var> <service>)
+#
+# Sets <out-var> to the full gRPC names (package.Service) that proto/misc/<service>/v1/
+# <service>.proto declares: what a binary hosting that service must serve.
+function(misc_grpc_services_of out service)
+  set(proto "${CMAKE_SOURCE_DIR}/proto/misc/${service}/v1/${service}.proto")
+  # (No `;` in the patterns: file(STRINGS) returns a CMake list, where `;` separates items.)
+  file(STRINGS "${proto}" package_line REGEX "^package [a-z0-9_.]+")
+  file(STRINGS "${proto}" service_lines REGEX "^service [A-Za-z0-9_]+ ")
+  string(REGEX MATCH "^package [a-z0-9_.]+" package "${package_line}")
+  string(REPLACE "package " "" package "${package}")
+  set(names "")
+  foreach(line IN LISTS service_lines)
+    string(REGEX REPLACE "^service ([A-Za-z0-9_]+) .*" "\\1" name "${line}")
+    list(APPEND names "${package}.${name}")
+  endforeach()
+  if(NOT package OR NOT names)
+    message(FATAL_ERROR "${proto}: found no package or service declaration")
+  endif()
+  set(${out} "${names}" PARENT_SCOPE)
+endfunction()
+
+# misc_write_server_manifest()
+#
+# Called once every server binary is added (end of cmd/CMakeLists.txt). Writes
+# ${CMAKE_BINARY_DIR}/servers.tsv, one line per server binary:
+#   <binary>\t<path relative to the build tree>\t<gRPC service>,<gRPC service>...
+# after a first line `#services\t\t<every gRPC service of services/>`, what a binary that does
+# not host one must not serve.
+# The Dockerfile's build stage makes an image file set for each line; server_binaries_test
+# starts each binary and checks that it serves exactly those gRPC services.
+function(misc_write_server_manifest)
+  get_property(binaries GLOBAL PROPERTY MISC_SERVER_BINARIES)
+  get_property(all_services GLOBAL PROPERTY MISC_SERVICES)
+  set(all_names "")
+  foreach(service IN LISTS all_services)
+    misc_grpc_services_of(names ${service})
+    list(APPEND all_names ${names})
+  endforeach()
+  list(JOIN all_names "," all_names)
+  set(content "#services\t\t${all_names}\n")
+  foreach(binary IN LISTS binaries)
+    get_target_property(services ${binary} MISC_HOSTED_SERVICES)
+    set(grpc_names "")
+    foreach(service IN LISTS services)
+      misc_grpc_services_of(names ${service})
+      list(APPEND grpc_names ${names})
+    endforeach()
+    list(JOIN grpc_names "," grpc_names)
+    get_target_property(dir ${binary} BINARY_DIR)
+    file(RELATIVE_PATH dir "${CMAKE_BINARY_DIR}" "${dir}")
+    string(APPEND content "${binary}\t${dir}/${binary}\t${grpc_names}\n")
+  endforeach()
+  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/servers.tsv" CONTENT "${content}")
 endfunction()

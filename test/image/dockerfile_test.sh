@@ -45,7 +45,7 @@ expect_line "build stage" "$build" '^FROM debian:12 AS build$'
 expect_line "build stage" "$build" 'COPY scripts/install-deps\.sh '
 expect_line "build stage" "$build" 'cmake --preset release'
 expect_line "build stage" "$build" \
-  'cmake --build --preset release --target misc-server misc-restaurant misc-migrate'
+  'cmake --build --preset release --target misc-servers misc-migrate'
 
 # The sed program the Dockerfile uses on install-deps.sh still finds the package list there.
 sed_program=$(grep -o "sed -n '/^APT_PACKAGES=([^']*'" "$dockerfile" | head -n1 |
@@ -61,8 +61,13 @@ else
     fail "the Dockerfile's sed leaves comments or parentheses in the package list: $packages"
 fi
 
-# One scratch image per command, with nothing to run a RUN or SHELL with.
-for target in misc restaurant migrate; do
+# Every stage but the build one is an image `FROM scratch`, with nothing to run a RUN or SHELL
+# with (image_fileset_test checks that each server binary has one); the last is misc, so that a
+# `docker build` without --target builds misc-server.
+mapfile -t images < <(sed -nE 's/^FROM .* AS ([a-z0-9-]+)$/\1/p' "$dockerfile" | grep -vx build)
+((${#images[@]} >= 3)) || fail "fewer than three images: ${images[*]}"
+[[ ${images[-1]:-} == misc ]] || fail "the last stage is ${images[-1]:-none}, not misc"
+for target in "${images[@]}"; do
   text=$(stage "$target")
   expect_line "stage $target" "$text" "^FROM scratch AS $target\$"
   grep -Eq '^(RUN|SHELL)' <<<"$text" && fail "stage $target: RUN/SHELL in an image without a shell"

@@ -295,6 +295,30 @@ TEST_F(ImageFilesetTest, EachServerImageServesFromItsEntrypointAsItsUser) {
   }
 }
 
+// Every server binary of this build (servers.tsv: each misc_add_server) has an image whose
+// ENTRYPOINT runs it; the test above starts each such image. A split binary without its
+// Dockerfile stage fails here. Needs no root: it reads the Dockerfile and the manifest only.
+TEST(ImageListTest, EveryServerBinaryHasAnImageThatRunsIt) {
+  std::set<std::string> entrypoints;
+  for (const testing::DockerStage& stage : testing::ReadDockerStages(MISC_IMAGE_DOCKERFILE)) {
+    if (stage.base == "scratch" && !stage.entrypoint.empty()) {
+      entrypoints.insert(stage.entrypoint[0]);
+    }
+  }
+  std::ifstream manifest(absl::StrCat(MISC_IMAGE_BUILD_DIR, "/servers.tsv"));
+  int servers = 0;
+  std::string line;
+  while (std::getline(manifest, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::string name = line.substr(0, line.find('\t'));
+    ++servers;
+    EXPECT_TRUE(entrypoints.contains(absl::StrCat("/usr/local/bin/", name)))
+        << name << " has no `FROM scratch` image with ENTRYPOINT [\"/usr/local/bin/" << name
+        << "\"] in the Dockerfile (docs/splitting-a-service.md, step 4)";
+  }
+  EXPECT_GE(servers, 2) << "servers.tsv lists misc-server and misc-restaurant at least";
+}
+
 // The image's command (CMD status) finds the migrations baked into it through its ENV alone.
 TEST_F(ImageFilesetTest, MigrateImageRunsItsCommandWithItsOwnMigrations) {
   const std::string migrated = testing::CreateMigratedDatabase("image_migrate");
