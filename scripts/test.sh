@@ -5,7 +5,8 @@
 #
 #   1. deps       scripts/install-deps.sh
 #   2. configure  cmake --preset PRESET
-#   3. build      cmake --build --preset PRESET
+#   3. build      cmake --build --preset PRESET; with MISC_CTEST_ARGS, only the executables of
+#                 the tests they select (CI's dev run selects what its asan run left out)
 #   4. test       ctest --preset PRESET: unit tests, buf lint, and integration tests against a
 #                 throwaway PostgreSQL that a ctest fixture starts and stops
 #                 (scripts/pg.sh start|stop build/PRESET/test-pg)
@@ -80,7 +81,27 @@ run_ctest() {
     tee "$CTEST_LOG"
 }
 
+# Builds everything, or, when MISC_CTEST_ARGS select tests, only their executables (ninja
+# builds an output by its path, and a test's add_dependencies, e.g. misc-server, with it).
+build() {
+  if ((${#ctest_extra[@]} == 0)); then
+    cmake --build --preset "$PRESET" -j "$JOBS"
+    return
+  fi
+  local build_dir=$PWD/build/$PRESET targets
+  mapfile -t targets < <(ctest --preset "$PRESET" --show-only=json-v1 "${ctest_extra[@]}" |
+    /usr/bin/python3 -c '
+import json, os, sys
+build_dir = sys.argv[1]
+for test in json.load(sys.stdin)["tests"]:
+    command = test.get("command") or [""]
+    if command[0].startswith(build_dir + "/"):
+        print(os.path.relpath(command[0], build_dir))' "$build_dir" | sort -u)
+  echo "building the ${#targets[@]} test executables that MISC_CTEST_ARGS select"
+  ((${#targets[@]} == 0)) || cmake --build --preset "$PRESET" -j "$JOBS" --target "${targets[@]}"
+}
+
 step deps bash scripts/install-deps.sh
 step configure cmake --preset "$PRESET"
-step build cmake --build --preset "$PRESET" -j "$JOBS"
+step build build
 step test run_ctest
