@@ -2,8 +2,10 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "src/pagination/page.h"
@@ -71,13 +73,30 @@ grpc::ServerUnaryReactor* RestaurantService::GetRestaurant(grpc::CallbackServerC
   if (request->restaurant_id() <= 0) {
     return calls_.Finish(context, status::InvalidField("restaurant_id", "must be positive"));
   }
-  return calls_.Run(context, [this, request, response](const server::CallContext& call) {
-    absl::StatusOr<v1::Restaurant> restaurant =
-        store_.Get(request->restaurant_id(), call.viewer.user_id(), call.read_bounds());
-    if (!restaurant.ok()) return restaurant.status();
-    response->mutable_restaurant()->Swap(&*restaurant);
-    return absl::OkStatus();
-  });
+  const int64_t id = request->restaurant_id();
+  return calls_.ServeOrRun(
+      context,
+      [&](const server::CallContext& call) -> std::optional<absl::Status> {
+        if (!call.viewer.is_anonymous()) return std::nullopt;
+        RestaurantCache::Value cached = cache_.Peek(id);
+        if (cached == nullptr) return std::nullopt;
+        *response->mutable_restaurant() = *cached;
+        return absl::OkStatus();
+      },
+      [this, id, response](const server::CallContext& call) {
+        if (!call.viewer.is_anonymous()) {
+          absl::StatusOr<v1::Restaurant> restaurant =
+              store_.Get(id, call.viewer.user_id(), call.read_bounds());
+          if (!restaurant.ok()) return restaurant.status();
+          response->mutable_restaurant()->Swap(&*restaurant);
+          return absl::OkStatus();
+        }
+        absl::StatusOr<RestaurantCache::Value> restaurant = cache_.GetOrLoad(
+            id, [&] { return store_.Get(id, std::nullopt, call.read_bounds()); }, call.deadline);
+        if (!restaurant.ok()) return restaurant.status();
+        *response->mutable_restaurant() = **restaurant;
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* RestaurantService::BatchGetRestaurants(
@@ -86,13 +105,36 @@ grpc::ServerUnaryReactor* RestaurantService::BatchGetRestaurants(
   if (absl::Status invalid = ValidateBatchGetRequest(*request); !invalid.ok()) {
     return calls_.Finish(context, invalid);
   }
-  return calls_.Run(context, [this, request, response](const server::CallContext& call) {
-    absl::StatusOr<Restaurants> restaurants =
-        store_.BatchGet(request->restaurant_ids(), call.viewer.user_id(), call.read_bounds());
-    if (!restaurants.ok()) return restaurants.status();
-    response->mutable_restaurants()->Swap(&*restaurants);
-    return absl::OkStatus();
-  });
+  return calls_.ServeOrRun(
+      context,
+      [&](const server::CallContext& call) -> std::optional<absl::Status> {
+        if (!call.viewer.is_anonymous()) return std::nullopt;
+        std::vector<RestaurantCache::Value> cached;
+        cached.reserve(request->restaurant_ids_size());
+        for (int64_t id : request->restaurant_ids()) {
+          cached.push_back(cache_.Peek(id));
+          if (cached.back() == nullptr) return std::nullopt;
+        }
+        for (const RestaurantCache::Value& restaurant : cached) {
+          *response->add_restaurants() = *restaurant;
+        }
+        return absl::OkStatus();
+      },
+      [this, request, response](const server::CallContext& call) {
+        // Taken before the read: values read before a change that arrives meanwhile are not
+        // kept (StoreIfUnchanged).
+        const uint64_t generation = cache_.Generation();
+        absl::StatusOr<Restaurants> restaurants =
+            store_.BatchGet(request->restaurant_ids(), call.viewer.user_id(), call.read_bounds());
+        if (!restaurants.ok()) return restaurants.status();
+        if (call.viewer.is_anonymous()) {
+          for (const v1::Restaurant& restaurant : *restaurants) {
+            cache_.StoreIfUnchanged(generation, restaurant.restaurant_id(), restaurant);
+          }
+        }
+        response->mutable_restaurants()->Swap(&*restaurants);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* RestaurantService::ListRestaurants(

@@ -1,12 +1,15 @@
 #ifndef MISC_SERVICES_RESTAURANT_RESTAURANT_SERVICE_H_
 #define MISC_SERVICES_RESTAURANT_RESTAURANT_SERVICE_H_
 
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "misc/restaurant/v1/restaurant.grpc.pb.h"
 #include "services/restaurant/restaurant_store.h"
+#include "src/cache/keyed_cache.h"
 #include "src/server/call_runner.h"
 
 namespace misc::restaurant {
@@ -27,11 +30,19 @@ absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListRestaurantsRe
 // or too large, or for each id that is not positive; OK otherwise.
 absl::Status ValidateBatchGetRequest(const v1::BatchGetRestaurantsRequest& request);
 
+// Restaurants by id as an anonymous viewer sees them, kept exact by the restaurants table's
+// change notifications (module.cc subscribes it).
+using RestaurantCache = cache::KeyedCache<v1::Restaurant>;
+
 // gRPC handlers of misc.restaurant.v1.RestaurantService: validate the request, run the
-// store off the callback thread, shape the answer (API.md).
+// store off the callback thread, shape the answer (API.md). Anonymous GetRestaurant and
+// BatchGetRestaurants are answered from `cache` on gRPC's thread when every restaurant is in
+// it; a logged-in viewer's answer (viewer.bookmarked) is always read for that viewer.
 class RestaurantService final : public v1::RestaurantService::CallbackService {
  public:
-  RestaurantService(db::Pool& pool, server::CallRunner& calls) : store_(pool), calls_(calls) {}
+  RestaurantService(db::Pool& pool, server::CallRunner& calls,
+                    std::shared_ptr<RestaurantCache> cache)
+      : store_(pool), calls_(calls), cache_holder_(std::move(cache)), cache_(*cache_holder_) {}
 
   grpc::ServerUnaryReactor* GetRestaurant(grpc::CallbackServerContext* context,
                                           const v1::GetRestaurantRequest* request,
@@ -46,6 +57,8 @@ class RestaurantService final : public v1::RestaurantService::CallbackService {
  private:
   RestaurantStore store_;
   server::CallRunner& calls_;
+  const std::shared_ptr<RestaurantCache> cache_holder_;
+  RestaurantCache& cache_;
 };
 
 }  // namespace misc::restaurant

@@ -56,7 +56,11 @@ constexpr absl::Duration kClientConnectionCheckInterval = absl::Seconds(1);
 // Adds the settings every pooled connection needs to the caller's connection string. Every
 // session is read-only, so even a bug cannot write through misc. Connection attempts are
 // bounded by Connection::Open itself, not by libpq's connect_timeout.
-std::string Conninfo(const PoolOptions& options) {
+absl::Status Unavailable() { return absl::UnavailableError("database unavailable"); }
+
+}  // namespace
+
+std::string SessionConninfo(const PoolOptions& options) {
   const std::vector<std::pair<absl::string_view, std::string>> settings = {
       {"application_name", "misc"},
       {"keepalives", "1"},
@@ -79,13 +83,9 @@ std::string Conninfo(const PoolOptions& options) {
                       absl::ToInt64Milliseconds(kClientConnectionCheckInterval), "'");
 }
 
-absl::Status Unavailable() { return absl::UnavailableError("database unavailable"); }
-
-}  // namespace
-
 Pool::Pool(PoolOptions options)
     : options_(std::move(options)),
-      conninfo_(Conninfo(options_)),
+      conninfo_(SessionConninfo(options_)),
       cancels_(kCancelConnections, kMaxQueuedCancels),
       last_answer_unix_nanos_(absl::ToUnixNanos(absl::InfinitePast())),
       backoff_(kReconnectBackoffInitial, options_.reconnect_backoff_max),

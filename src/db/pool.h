@@ -63,6 +63,10 @@ inline constexpr int kCancelConnections = 2;
 // shut down (see SocketWatchdog): the slack for the server's own statement_timeout or cancel.
 inline constexpr absl::Duration kAbandonGrace = absl::Milliseconds(100);
 
+// Returns the libpq connection string of every session misc opens: `options.url` plus
+// application_name, the keepalive and tcp_user_timeout settings, and read-only sessions.
+std::string SessionConninfo(const PoolOptions& options);
+
 // How one call may use the database, and how it can be stopped early.
 struct ReadBounds {
   absl::Time deadline = absl::InfiniteFuture();

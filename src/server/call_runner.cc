@@ -55,15 +55,33 @@ grpc::ServerUnaryReactor* CallRunner::Serve(
                     answer(CallContext{.viewer = *viewer, .deadline = DeadlineOf(context)}));
 }
 
+grpc::ServerUnaryReactor* CallRunner::ServeOrRun(
+    grpc::CallbackServerContext* context,
+    absl::FunctionRef<std::optional<absl::Status>(const CallContext&)> answer,
+    absl::AnyInvocable<absl::Status(const CallContext&) &&> work) {
+  absl::StatusOr<auth::Viewer> viewer = Authenticate(context);
+  if (!viewer.ok()) return FinishWith(context, viewer.status());
+  std::optional<absl::Status> answered =
+      answer(CallContext{.viewer = *viewer, .deadline = DeadlineOf(context)});
+  if (answered.has_value()) return FinishWith(context, *answered);
+  return RunAs(context, *viewer, std::move(work));
+}
+
 grpc::ServerUnaryReactor* CallRunner::Run(
     grpc::CallbackServerContext* context,
     absl::AnyInvocable<absl::Status(const CallContext&) &&> work) {
   absl::StatusOr<auth::Viewer> viewer = Authenticate(context);
   if (!viewer.ok()) return FinishWith(context, viewer.status());
+  return RunAs(context, *viewer, std::move(work));
+}
+
+grpc::ServerUnaryReactor* CallRunner::RunAs(
+    grpc::CallbackServerContext* context, const auth::Viewer& viewer,
+    absl::AnyInvocable<absl::Status(const CallContext&) &&> work) {
   auto* reactor = new BlockingCallReactor();
   const absl::Time deadline = DeadlineOf(context);
-  const bool queued = executor_.Submit(
-      [context, reactor, deadline, viewer = *viewer, work = std::move(work)]() mutable {
+  const bool queued =
+      executor_.Submit([context, reactor, deadline, viewer, work = std::move(work)]() mutable {
         absl::Status status;
         if (context->IsCancelled()) {
           status = absl::CancelledError("call cancelled before it was served");

@@ -4,6 +4,8 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
+#include <optional>
+
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -52,6 +54,15 @@ class CallRunner {
   grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context,
                                   absl::FunctionRef<absl::Status(const CallContext&)> answer);
 
+  // Answers from memory when it can, else like Run: runs non-blocking `answer` on the calling
+  // thread; when it returns a status the call finishes with it, and when it returns nullopt
+  // (not in memory, say a cache miss) blocking `work` is queued as Run does. Returns the
+  // reactor the handler returns.
+  grpc::ServerUnaryReactor* ServeOrRun(
+      grpc::CallbackServerContext* context,
+      absl::FunctionRef<std::optional<absl::Status>(const CallContext&)> answer,
+      absl::AnyInvocable<absl::Status(const CallContext&) &&> work);
+
   // Finishes the call with `status`, e.g. a rejected request (UNAUTHENTICATED wins over it
   // when the token is bad). Returns the reactor the handler returns.
   grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
@@ -61,6 +72,9 @@ class CallRunner {
   // Returns the viewer of the call, or UNAUTHENTICATED.
   absl::StatusOr<auth::Viewer> Authenticate(grpc::CallbackServerContext* context) const;
   absl::Time DeadlineOf(grpc::CallbackServerContext* context) const;
+  // Run, for a call whose viewer is already known.
+  grpc::ServerUnaryReactor* RunAs(grpc::CallbackServerContext* context, const auth::Viewer& viewer,
+                                  absl::AnyInvocable<absl::Status(const CallContext&) &&> work);
 
   BlockingExecutor& executor_;
   const absl::Duration max_call_timeout_;

@@ -72,7 +72,61 @@ class SnapshotMetrics final : public prometheus::Collectable {
   const refresh::Refresher& refresher_;
 };
 
+class CacheMetrics final : public prometheus::Collectable {
+ public:
+  explicit CacheMetrics(const cache::CacheRegistry& caches) : caches_(caches) {}
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    const auto all = caches_.Stats();
+    if (all.empty()) return {};
+    // (name, help, type, what to read) of each family.
+    struct Family {
+      const char* name;
+      const char* help;
+      MetricType type;
+      double (*read)(const cache::CacheStats&);
+    };
+    static constexpr Family kFamilies[] = {
+        {"misc_cache_hits_total", "Reads answered from the cache.", MetricType::Counter,
+         [](const cache::CacheStats& s) { return static_cast<double>(s.hits.load()); }},
+        {"misc_cache_misses_total", "Reads that went to the database (coalesced ones too).",
+         MetricType::Counter,
+         [](const cache::CacheStats& s) { return static_cast<double>(s.misses.load()); }},
+        {"misc_cache_coalesced_total", "Misses that waited for another call's load of the key.",
+         MetricType::Counter,
+         [](const cache::CacheStats& s) { return static_cast<double>(s.coalesced.load()); }},
+        {"misc_cache_evictions_total", "Entries dropped to stay within --cache_max_entries.",
+         MetricType::Counter,
+         [](const cache::CacheStats& s) { return static_cast<double>(s.evictions.load()); }},
+        {"misc_cache_invalidations_total",
+         "Entries dropped because their rows changed (or the change feed went down).",
+         MetricType::Counter,
+         [](const cache::CacheStats& s) { return static_cast<double>(s.invalidations.load()); }},
+        {"misc_cache_bypassed_total", "Reads that skipped the cache while it was off.",
+         MetricType::Counter,
+         [](const cache::CacheStats& s) { return static_cast<double>(s.bypassed.load()); }},
+        {"misc_cache_entries", "Entries held now.", MetricType::Gauge,
+         [](const cache::CacheStats& s) { return static_cast<double>(s.entries.load()); }},
+    };
+    std::vector<prometheus::MetricFamily> families;
+    for (const Family& family : kFamilies) {
+      std::vector<ScrapedSample> samples;
+      for (const auto& [name, stats] : all)
+        samples.push_back({{{"cache", name}}, family.read(*stats)});
+      families.push_back(ScrapedFamily(family.name, family.help, family.type, samples));
+    }
+    return families;
+  }
+
+ private:
+  const cache::CacheRegistry& caches_;
+};
+
 }  // namespace
+
+std::shared_ptr<prometheus::Collectable> MakeCacheMetrics(const cache::CacheRegistry& caches) {
+  return std::make_shared<CacheMetrics>(caches);
+}
 
 prometheus::Histogram& PoolWaitHistogram(prometheus::Registry& registry) {
   return prometheus::BuildHistogram()

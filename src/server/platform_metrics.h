@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "src/auth/jwt_verifier.h"
+#include "src/cache/cache_registry.h"
 #include "src/db/pool.h"
 #include "src/refresh/refresher.h"
 
@@ -29,6 +30,9 @@ std::shared_ptr<prometheus::Collectable> MakePlatformMetrics(const db::Pool& poo
 // (misc_snapshot_last_success_timestamp_seconds{snapshot}; 0 before the first), read from
 // `refresher` at each scrape: it must outlive whatever serves it.
 std::shared_ptr<prometheus::Collectable> MakeSnapshotMetrics(const refresh::Refresher& refresher);
+
+// Scrape-time hits, misses, evictions, invalidations and sizes of every read-through cache.
+std::shared_ptr<prometheus::Collectable> MakeCacheMetrics(const cache::CacheRegistry& caches);
 
 }  // namespace misc::server
 

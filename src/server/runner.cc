@@ -38,13 +38,15 @@ namespace {
 constexpr char kLivenessName[] = "liveness";
 // The gRPC listener (and, once enabled, the metrics listener).
 constexpr int kListeners = 2;
+// The change feed's LISTEN session (only when a service subscribes, counted anyway).
+constexpr int kChangeFeedConnections = 1;
 
 }  // namespace
 
 int RunServer(absl::string_view name, const ServerConfig& config,
               const std::vector<ServiceModule>& modules) {
-  absl::StatusOr<FdBudget> budget =
-      PlanFdBudget(config.pool.size, kListeners, config.min_client_connections);
+  absl::StatusOr<FdBudget> budget = PlanFdBudget(config.pool.size + kChangeFeedConnections,
+                                                 kListeners, config.min_client_connections);
   if (!budget.ok()) {
     spdlog::critical("{}", budget.status().message());
     return 1;
@@ -71,7 +73,9 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   CallRunner calls(executor, config.max_call_timeout, verifier->get());
   const std::shared_ptr<prometheus::Collectable> platform_metrics =
       MakePlatformMetrics(pool, **verifier);
-  ServiceEnv env{pool, calls, refresher};
+  db::ChangeFeed changes(config.pool, config.change_feed_heartbeat);
+  cache::CacheRegistry caches(config.cache);
+  ServiceEnv env{pool, calls, refresher, changes, caches};
 
   std::vector<HostedService> services;
   std::vector<std::string> names;
@@ -94,7 +98,7 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   if (!config.metrics_listen.empty()) {
     metrics_server = observability::MetricsServer::Start(
         config.metrics_listen, {metrics, observability::MakeProcessMetrics(), platform_metrics,
-                                MakeSnapshotMetrics(refresher)});
+                                MakeSnapshotMetrics(refresher), MakeCacheMetrics(caches)});
   }
   if (!metrics_server.ok()) {
     spdlog::critical("cannot serve metrics: {}", metrics_server.status().ToString());
@@ -136,6 +140,7 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     spdlog::warn("in-memory data not loaded yet, retrying in the background: {}",
                  loaded.ToString());
   }
+  changes.Start();
   Readiness readiness(health, std::move(readiness_targets), pool, refresher, MISC_SCHEMA_VERSION);
   readiness.Start(config.readiness_interval);
   spdlog::info("{} serving {} on {} (database pool {} connections, schema version {})", name,
@@ -162,6 +167,7 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     closer.join();
   }
   pool.Close();
+  changes.Stop();
   refresher.Stop();
   if (*metrics_server != nullptr) (*metrics_server)->Stop();
   spdlog::info("{} stopped", name);

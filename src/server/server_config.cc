@@ -63,6 +63,15 @@ ABSL_FLAG(absl::Duration, min_client_ping_interval, absl::Seconds(5),
           "Shortest interval between client keepalive pings the server accepts (a BFF pinging "
           "every 10s is fine).");
 ABSL_FLAG(std::string, log_level, "info", "Log level: trace, debug, info, warn, error.");
+ABSL_FLAG(int64_t, cache_max_entries, 100000,
+          "Most entries of each read-through cache (e.g. restaurants by id); 0 turns caching "
+          "off.");
+ABSL_FLAG(absl::Duration, cache_ttl, absl::Seconds(60),
+          "Oldest a cached entry may be when served. Changes evict entries at once (LISTEN); "
+          "this caps staleness even if a notification were lost.");
+ABSL_FLAG(absl::Duration, change_feed_heartbeat, absl::Seconds(1),
+          "How often the LISTEN session checks that the database answers; one unanswered that "
+          "long turns the caches off until the session is back.");
 
 namespace misc::server {
 namespace {
@@ -111,6 +120,9 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.jwks_refresh_interval = absl::GetFlag(FLAGS_jwks_refresh_interval);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   config.access_log = absl::GetFlag(FLAGS_access_log);
+  config.cache = {.max_entries = absl::GetFlag(FLAGS_cache_max_entries),
+                  .ttl = absl::GetFlag(FLAGS_cache_ttl)};
+  config.change_feed_heartbeat = absl::GetFlag(FLAGS_change_feed_heartbeat);
 
   std::vector<std::string> errors;
   const auto bad = [&errors](absl::string_view flag, absl::string_view why) {
@@ -164,6 +176,11 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   if (jwt_cache_size < 0) bad("jwt_cache_size", "must not be negative");
   if (config.jwks_refresh_interval <= absl::ZeroDuration()) {
     bad("jwks_refresh_interval", "must be positive");
+  }
+  if (config.cache.max_entries < 0) bad("cache_max_entries", "must not be negative");
+  if (config.cache.ttl <= absl::ZeroDuration()) bad("cache_ttl", "must be positive");
+  if (config.change_feed_heartbeat < absl::Milliseconds(100)) {
+    bad("change_feed_heartbeat", "must be at least 100ms");
   }
   static constexpr absl::string_view kLevels[] = {"trace", "debug", "info", "warn", "error"};
   if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) == std::end(kLevels)) {

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "src/auth/jwt_verifier.h"
+#include "src/cache/keyed_cache.h"
 #include "src/db/pool.h"
 
 namespace misc::server {
@@ -36,6 +37,10 @@ struct ServerConfig {
   std::string metrics_listen;
   // Whether every call writes one JSON access-log line.
   bool access_log;
+  // Read-through caches of services (--cache_max_entries, --cache_ttl), and the heartbeat of
+  // the LISTEN session that keeps them exact (--change_feed_heartbeat).
+  cache::CacheOptions cache;
+  absl::Duration change_feed_heartbeat;
 };
 
 // Reads and validates every flag of the platform. Returns INVALID_ARGUMENT whose message names each

@@ -9,6 +9,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "src/cache/cache_registry.h"
+#include "src/db/change_feed.h"
 #include "src/db/pool.h"
 #include "src/refresh/refresher.h"
 #include "src/server/call_runner.h"
@@ -24,6 +26,11 @@ struct ServiceEnv {
   // Reloads in-memory data (master tables) in the background; register reloads while
   // creating the service. The runner starts it once every service is built.
   refresh::Refresher& refresher;
+  // The process's one LISTEN session: subscribe while creating the service to hear of changed
+  // rows (the runner starts it once every service is built).
+  db::ChangeFeed& changes;
+  // How big and how fresh read-through caches are, and where their metrics are registered.
+  cache::CacheRegistry& caches;
 };
 
 // A service built by a module, ready to register on the server.

@@ -1,0 +1,188 @@
+// The restaurant cache, end to end through misc-server on a database of its own: anonymous
+// GetRestaurant is answered from memory, a row changed in psql is served fresh within a
+// second (the trigger's NOTIFY evicts it), a killed LISTEN session never lets a stale entry
+// through, and logged-in answers (viewer.bookmarked) stay per viewer.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "misc/restaurant/v1/restaurant.grpc.pb.h"
+#include "test/auth/auth_test_util.h"
+#include "test/support/misc_server.h"
+#include "test/support/postgres.h"
+#include "test/support/viewer_server_test.h"
+
+namespace misc::restaurant {
+namespace {
+
+constexpr int64_t kRestaurant = 1;
+constexpr int64_t kBookmarkingUser = 7;
+constexpr int64_t kOtherUser = 8;
+
+class RestaurantCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = testing::CreateMigratedDatabase("restaurant_cache");
+    ASSERT_FALSE(url_.empty());
+    ASSERT_TRUE(testing::ExecuteSql(url_, R"sql(
+      INSERT INTO prefectures VALUES (13, '東京都', 'Tokyo');
+      INSERT INTO areas VALUES (1, 13, '渋谷', 'Shibuya');
+      INSERT INTO restaurants (restaurant_id, name, area_id) VALUES (1, 'before', 1);
+      INSERT INTO bookmarks (user_id, restaurant_id) VALUES (7, 1);
+    )sql")
+                    .ok());
+    jwks_ = std::make_unique<auth::testing::JwksFile>(
+        std::vector<auth::SigningKey>{auth::testing::EcKey()});
+    std::vector<std::string> flags = testing::JwtFlags(jwks_->path());
+    // Entries never expire on their own here: only a notification (or the feed going down)
+    // can make the server read the row again.
+    flags.push_back("--cache_ttl=1h");
+    server_ = testing::ServerProcess::Start(url_, flags);
+    ASSERT_NE(server_, nullptr);
+    stub_ = v1::RestaurantService::NewStub(server_->channel());
+  }
+
+  // GetRestaurant(kRestaurant) as `user_id` (0: anonymous); returns the whole restaurant.
+  v1::Restaurant Get(int64_t user_id = 0) {
+    grpc::ClientContext context;
+    if (user_id != 0) {
+      context.AddMetadata(
+          "authorization",
+          absl::StrCat("Bearer ", testing::TokenNow(auth::testing::EcKey(), user_id)));
+    }
+    v1::GetRestaurantRequest request;
+    request.set_restaurant_id(kRestaurant);
+    v1::GetRestaurantResponse response;
+    const grpc::Status status = stub_->GetRestaurant(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+    return response.restaurant();
+  }
+
+  // Renames the restaurant without firing triggers (session_replication_role = replica): a
+  // change the cache is never told of.
+  void RenameSilently(const std::string& name) {
+    ASSERT_TRUE(testing::ExecuteSql(url_, absl::StrCat("SET session_replication_role = replica; "
+                                                       "UPDATE restaurants SET name = '",
+                                                       name, "' WHERE restaurant_id = 1"))
+                    .ok());
+  }
+
+  // Waits until anonymous reads come from the cache: the row renamed behind its back still
+  // reads as it was. Leaves the database saying "silent" and the cache saying "before".
+  void WaitUntilCached() {
+    const absl::Time give_up = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < give_up) {
+      // A told change first, so that whatever the cache holds is evicted; the read that
+      // follows loads "before" into it, if it is on.
+      ASSERT_TRUE(testing::ExecuteSql(
+                      url_, "UPDATE restaurants SET name = 'before' WHERE restaurant_id = 1")
+                      .ok());
+      if (!ServedWithin("before", absl::Seconds(2))) continue;
+      RenameSilently("silent");
+      if (Get().name() == "before") return;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    FAIL() << "GetRestaurant never came from the cache";
+  }
+
+  // Returns whether an anonymous read says `name` within `within`.
+  bool ServedWithin(const std::string& name, absl::Duration within) {
+    const absl::Time give_up = absl::Now() + within;
+    do {
+      if (Get().name() == name) return true;
+    } while (absl::Now() < give_up);
+    return false;
+  }
+
+  std::string url_;
+  std::unique_ptr<auth::testing::JwksFile> jwks_;
+  std::unique_ptr<testing::ServerProcess> server_;
+  std::unique_ptr<v1::RestaurantService::Stub> stub_;
+};
+
+TEST_F(RestaurantCacheTest, AnUpdateInPsqlIsServedWithinASecond) {
+  ASSERT_NO_FATAL_FAILURE(WaitUntilCached());
+  ASSERT_TRUE(
+      testing::ExecuteSql(url_, "UPDATE restaurants SET name = 'after' WHERE restaurant_id = 1")
+          .ok());
+  EXPECT_TRUE(ServedWithin("after", absl::Seconds(1))) << Get().name();
+  // And it stays: nothing older comes back.
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(Get().name(), "after");
+}
+
+TEST_F(RestaurantCacheTest, DeletesAndTruncatesEvictToo) {
+  ASSERT_NO_FATAL_FAILURE(WaitUntilCached());
+  ASSERT_TRUE(testing::ExecuteSql(url_, "DELETE FROM bookmarks; DELETE FROM restaurants").ok());
+  const absl::Time give_up = absl::Now() + absl::Seconds(1);
+  grpc::StatusCode code = grpc::StatusCode::OK;
+  while (absl::Now() < give_up && code != grpc::StatusCode::NOT_FOUND) {
+    grpc::ClientContext context;
+    v1::GetRestaurantRequest request;
+    request.set_restaurant_id(kRestaurant);
+    v1::GetRestaurantResponse response;
+    code = stub_->GetRestaurant(&context, request, &response).error_code();
+  }
+  EXPECT_EQ(code, grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(RestaurantCacheTest, AKilledListenSessionNeverYieldsAStaleAnswer) {
+  ASSERT_NO_FATAL_FAILURE(WaitUntilCached());
+  // The change feed's session: the one whose last statement was LISTEN or its heartbeat (an
+  // empty query). Killed, then the row changes while nobody listens: that notification is lost.
+  ASSERT_TRUE(
+      testing::ExecuteSql(testing::AdminDatabaseUrl(),
+                          absl::StrCat("SELECT pg_terminate_backend(pid) FROM "
+                                       "pg_stat_activity WHERE datname = '",
+                                       testing::QueryString(url_, "SELECT current_database()"),
+                                       "' AND (query LIKE 'LISTEN%' OR query = '')"))
+          .ok());
+  ASSERT_TRUE(
+      testing::ExecuteSql(url_, "UPDATE restaurants SET name = 'missed' WHERE restaurant_id = 1")
+          .ok());
+  // From now on every answer is the row as it is: the cache was emptied and bypassed when the
+  // session broke, and emptied again when it came back.
+  const absl::Time until = absl::Now() + absl::Seconds(3);
+  int reads = 0;
+  while (absl::Now() < until) {
+    ASSERT_EQ(Get().name(), "missed") << "after " << reads << " reads";
+    ++reads;
+  }
+  // And once back, the cache serves again, and is told of changes again.
+  ASSERT_TRUE(
+      testing::ExecuteSql(url_, "UPDATE restaurants SET name = 'before' WHERE restaurant_id = 1")
+          .ok());
+  ASSERT_TRUE(ServedWithin("before", absl::Seconds(1)));
+  ASSERT_NO_FATAL_FAILURE(WaitUntilCached());
+}
+
+TEST_F(RestaurantCacheTest, LoggedInAnswersStayPerViewer) {
+  ASSERT_NO_FATAL_FAILURE(WaitUntilCached());
+  // The anonymous entry is cached; logged-in viewers each get their own bookmark state, read
+  // for them, and the row as it is.
+  const v1::Restaurant bookmarking = Get(kBookmarkingUser);
+  EXPECT_TRUE(bookmarking.has_viewer());
+  EXPECT_TRUE(bookmarking.viewer().bookmarked());
+  EXPECT_EQ(bookmarking.name(), "silent");
+  const v1::Restaurant other = Get(kOtherUser);
+  EXPECT_TRUE(other.has_viewer());
+  EXPECT_FALSE(other.viewer().bookmarked());
+  EXPECT_FALSE(Get().has_viewer());
+
+  // A bookmark added now shows at once for its user only.
+  ASSERT_TRUE(testing::ExecuteSql(url_,
+                                  "INSERT INTO bookmarks (user_id, restaurant_id) "
+                                  "VALUES (8, 1)")
+                  .ok());
+  EXPECT_TRUE(Get(kOtherUser).viewer().bookmarked());
+  EXPECT_FALSE(Get().has_viewer());
+  EXPECT_EQ(Get().name(), "before");  // The anonymous answer still comes from the cache.
+}
+
+}  // namespace
+}  // namespace misc::restaurant
