@@ -39,6 +39,8 @@ die() {
 [[ $# -eq 1 && $1 == *:* ]] || die "usage: $0 HOST:PORT" 2
 target=$1
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=bench/grpc-h2load.sh
+source bench/grpc-h2load.sh
 
 connections=${CONNECTIONS:-2}
 streams=${STREAMS:-8}
@@ -47,8 +49,9 @@ warmup=${WARMUP:-2s}
 restaurant_id=${RESTAURANT_ID:-1}
 tolerance=${TOLERANCE:-15}
 rounds=${ROUNDS:-3}
+client_cpus=${CLIENT_CPUS:-}
 pin=()
-[[ -n ${CLIENT_CPUS:-} ]] && pin=(taskset -c "$CLIENT_CPUS")
+[[ -n $client_cpus ]] && pin=(taskset -c "$client_cpus")
 concurrency=$((connections * streams))
 
 loadgen=${LOADGEN:-}
@@ -63,51 +66,18 @@ fi
 [[ -n $loadgen && -x $loadgen ]] ||
   die "no misc-loadgen: build it (cmake --build --preset release --target misc-loadgen) or set LOADGEN"
 
-if ! command -v h2load >/dev/null || ! command -v nghttp >/dev/null; then
-  say "installing nghttp2-client (h2load, nghttp)"
-  sudo=()
-  ((EUID == 0)) || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" apt-get install -y -qq nghttp2-client >/dev/null
-fi
+grpc_h2load_install
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# An Abseil duration ("1m30s", "10s", "500ms") -> whole milliseconds in h2load's syntax ("500ms").
-h2load_duration() {
-  python3 -c '
-import re, sys
-total = 0.0
-for value, unit in re.findall(r"([0-9.]+)(ms|us|h|m|s)", sys.argv[1]):
-    total += float(value) * {"h": 3600, "m": 60, "s": 1, "ms": 1e-3, "us": 1e-6}[unit]
-print(f"{round(total * 1000)}ms")' "$1"
-}
-
-grpc_headers=(-H 'content-type: application/grpc' -H 'te: trailers')
-
 # run_h2load WORKLOAD FRAME URL: prints h2load's calls/s; fails on any non-2xx or error.
 run_h2load() {
-  local workload=$1 frame=$2 url=$3 out=$work/$1.h2load rate non_2xx failed
-  if ! "${pin[@]}" h2load -c "$connections" -m "$streams" -D "$(h2load_duration "$duration")" \
-    --warm-up-time="$(h2load_duration "$warmup")" "${grpc_headers[@]}" -d "$frame" "$url" \
-    >"$out" 2>&1; then
-    say "$workload: h2load failed:"
-    cat "$out" >&2
+  grpc_h2load_run "$work/$1.h2load" "$2" "$3" "$duration" "$warmup" "$client_cpus" \
+    -c "$connections" -m "$streams" || {
+    say "$1: h2load failed (output above)"
     return 1
-  fi
-  # "finished in 12.00s, 3913.67 req/s, 6.68MB/s": req/s over the main duration only.
-  rate=$(sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' "$out")
-  non_2xx=$(sed -n 's/^status codes: [0-9]* 2xx, \([0-9]*\) 3xx, \([0-9]*\) 4xx, \([0-9]*\) 5xx/\1 \2 \3/p' \
-    "$out")
-  failed=$(sed -n 's/^requests: .* \([0-9]*\) failed, \([0-9]*\) errored, \([0-9]*\) timeout.*/\1 \2 \3/p' \
-    "$out")
-  if [[ -z $rate || $non_2xx != "0 0 0" || $failed != "0 0 0" ]]; then
-    say "$workload: h2load had failures or unreadable output:"
-    cat "$out" >&2
-    return 1
-  fi
-  echo "$rate"
+  }
 }
 
 # run_loadgen WORKLOAD: prints misc-loadgen's calls/s; fails on any gRPC error.
@@ -130,15 +100,14 @@ rc=0
 printf '%-16s %15s %15s %7s\n' workload h2load_calls/s loadgen_calls/s ratio
 for workload in list_genres get_restaurant; do
   frame=$work/$workload.frame
-  path=$("$loadgen" --workload="$workload" --fixed_restaurant_id="$restaurant_id" \
-    --write_framed_request="$frame") || die "misc-loadgen could not write the $workload frame"
+  path=$(grpc_h2load_frame "$loadgen" "$workload" "$restaurant_id" "$frame") ||
+    die "misc-loadgen could not write the $workload frame"
   url="http://$target$path"
 
   # h2load sees only HTTP status codes: prove once that this exact frame is a gRPC success.
-  status=$(nghttp -v "${grpc_headers[@]}" -d "$frame" "$url" 2>&1 |
-    grep -a -o 'grpc-status: [0-9]*' | head -n 1 || true)
-  if [[ $status != "grpc-status: 0" ]]; then
-    say "$workload: the framed request does not succeed (${status:-no grpc-status}) at $url"
+  status=$(grpc_h2load_status "$frame" "$url")
+  if [[ $status != 0 ]]; then
+    say "$workload: the framed request does not succeed (grpc-status ${status:-missing}) at $url"
     rc=1
     continue
   fi
