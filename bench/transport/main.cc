@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "bench/transport/answers.h"
 #include "bench/transport/ceiling_server.h"
+#include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
 #include "src/log/absl_format.h"
 #include "src/server/signals.h"
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
       "misc's memory-served methods with fixed answers on a plain gRPC server, until SIGTERM "
       "or SIGINT.");
   absl::ParseCommandLine(argc, argv);
+  spdlog::set_default_logger(spdlog::stderr_color_mt("misc-transport-ceiling"));
   const std::string listen = absl::GetFlag(FLAGS_listen);
   const std::string api = absl::GetFlag(FLAGS_api);
   const int threads = absl::GetFlag(FLAGS_threads);
@@ -59,10 +61,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (api == "async") {
-    spdlog::info("misc-transport-ceiling: async API, {} queue threads, port {}", threads,
-                 (*server)->port());
+    spdlog::info("async API, {} queue threads, port {}", threads, (*server)->port());
   } else {
-    spdlog::info("misc-transport-ceiling: callback API, port {}", (*server)->port());
+    spdlog::info("callback API, port {}", (*server)->port());
   }
   const int signal_number = misc::server::WaitForTerminationSignal();
   spdlog::info("signal {}: shutting down", signal_number);
