@@ -36,6 +36,9 @@ TITLES = {
     "health": "Health check (transport)",
 }
 
+# The servers of the transport ceiling step, in the order of its table's columns.
+TRANSPORT_SERVERS = ("misc", "callback", "async")
+
 
 def command_output(args):
     try:
@@ -126,6 +129,53 @@ def pgbench_result(run_dir, concurrency):
     }
 
 
+def h2load_result(path):
+    """h2load's calls/s and calls over the measured window (the warm-up's are not counted)."""
+    text = open(path).read()
+    rate = re.search(r"^finished in [0-9.]+s, ([0-9.]+) req/s", text, re.M)
+    done = re.search(r"^requests: .*?([0-9]+) succeeded", text, re.M)
+    if not rate or not done:
+        return None
+    return {"calls_per_s": float(rate.group(1)), "calls": int(done.group(1))}
+
+
+def transport_ceiling(run_dir, workloads):
+    """The transport ceiling step: h2load against misc-server and misc-transport-ceiling."""
+    setup_file = os.path.join(run_dir, "transport.setup")
+    if not os.path.exists(setup_file):
+        return None
+    connections, threads = open(setup_file).read().split()
+    results = []
+    for workload in workloads.split():
+        path_file = os.path.join(run_dir, f"transport-{workload}.path")
+        if not os.path.exists(path_file):
+            continue
+        entry = {"workload": workload, "method": open(path_file).read().strip()}
+        for server in TRANSPORT_SERVERS:
+            name = os.path.join(run_dir, f"transport-{workload}-{server}")
+            result = (h2load_result(name + ".h2load.txt")
+                      if os.path.exists(name + ".h2load.txt") else None)
+            if result is None:
+                print(f"report: no transport result for {workload} on {server}", file=sys.stderr)
+                continue
+            if os.path.exists(name + ".answer_bytes"):
+                result["answer_bytes"] = int(open(name + ".answer_bytes").read())
+            if os.path.exists(name + ".cpu_ticks") and result["calls"]:
+                cpu_s = int(open(name + ".cpu_ticks").read()) / os.sysconf("SC_CLK_TCK")
+                result["server_cpu_us_per_call"] = round(cpu_s / result["calls"] * 1e6, 1)
+            entry[server] = result
+        results.append(entry)
+    return {
+        "client": f"h2load, {connections} connections, 1 call in flight on each, "
+                  "one fixed framed request",
+        "ceiling_async_threads": int(threads),
+        "servers": {"misc": "misc-server, as measured above",
+                    "callback": "misc-transport-ceiling --api=callback",
+                    "async": f"misc-transport-ceiling --api=async --threads={threads}"},
+        "results": results,
+    }
+
+
 def collect(args):
     run_dir = args.run_dir
     duration_s = seconds(args.duration)
@@ -173,6 +223,9 @@ def collect(args):
         "get_restaurant_statements": statements,
         "profiles": profiles,
     }
+    transport = transport_ceiling(run_dir, args.workloads)
+    if transport:
+        document["transport_ceiling"] = transport
     document["targets"] = targets(document)
     with open(args.out, "w") as out:
         json.dump(document, out, indent=1, ensure_ascii=False)
@@ -287,6 +340,36 @@ def ms(us):
     return "-" if us is None else f"{us / 1000:.2f}"
 
 
+def transport_table(transport):
+    """The transport ceiling's table, or nothing when the run skipped that step."""
+    if not transport or not transport["results"]:
+        return []
+    lines = ["", f"Transport ceiling: {transport['client']}, against misc-server and against a "
+             "plain gRPC server with the same methods and answers (bench/transport), on the "
+             f"callback API and on the async API ({transport['ceiling_async_threads']} "
+             "completion queues and threads), one after the other:", "",
+             "| method | misc calls/s | callback calls/s | async calls/s | misc / best ceiling "
+             "| async / callback | server CPU µs per call (misc / callback / async) "
+             "| answer bytes (misc / callback / async) |",
+             "|---|--:|--:|--:|--:|--:|--:|--:|"]
+
+    def each(entry, field, form):
+        return " / ".join("-" if entry.get(s, {}).get(field) is None else form(entry[s][field])
+                          for s in TRANSPORT_SERVERS)
+
+    for entry in transport["results"]:
+        rate = {s: entry[s]["calls_per_s"] for s in TRANSPORT_SERVERS if s in entry}
+        best = max((rate[s] for s in ("callback", "async") if s in rate), default=None)
+        ratio = f"{rate['misc'] / best:.2f}" if "misc" in rate and best else "-"
+        apis = (f"{rate['async'] / rate['callback']:.2f}"
+                if rate.get("callback") and "async" in rate else "-")
+        cells = " | ".join(f"{rate[s]:,.0f}" if s in rate else "-" for s in TRANSPORT_SERVERS)
+        lines.append(f"| {entry['method'].lstrip('/')} | {cells} | {ratio} | {apis} "
+                     f"| {each(entry, 'server_cpu_us_per_call', lambda v: f'{v:.0f}')} "
+                     f"| {each(entry, 'answer_bytes', str)} |")
+    return lines
+
+
 def tables(args):
     document = json.load(open(args.input))
     lines = []
@@ -335,6 +418,7 @@ def tables(args):
             if len(query) > 90:
                 query = query[:87] + "..."
             lines.append(f"| {statement['calls']:,} | {statement['mean_exec_ms']} | `{query}` |")
+    lines += transport_table(document.get("transport_ceiling"))
     lines += ["", "Targets (reported, not asserted):", "", "| target | value | goal | met |",
               "|---|--:|---|---|"]
     for check in document["targets"]:

@@ -4,22 +4,28 @@
 # latency, against the database's and the transport's own ceilings, on this machine.
 #
 #   bench/run.sh [--quick] [--concurrency "1 16 64 256"] [--duration 10s] [--warmup 2s]
-#                [--workloads "get_restaurant list_genres ..."] [--no-profile] [--out FILE]
-#                [--server PATH]
+#                [--workloads "get_restaurant list_genres ..."] [--no-profile] [--no-transport]
+#                [--out FILE] [--server PATH]
 #
 #   1. deps      scripts/install-deps.sh --bench (h2load, gnuplot, perf, valgrind, python3)
 #   2. build     release preset: misc-server misc-migrate misc-devtoken misc-loadgen
+#                misc-transport-ceiling
 #   3. database  a dedicated PostgreSQL in build/bench/pg (pg_stat_statements on), database
 #                misc_bench migrated and seeded with 100,000 restaurants and ~1,000,000 reviews
 #                (kept between runs: seeded again only when the counts differ)
 #   4. server    release misc-server with a development JWKS; 500 user tokens for logged-in calls
 #   5. load      every workload x concurrency with bench/loadgen (misc-loadgen), sampling the
 #                server's CPU, RSS, fds and the database's connections during each run
-#   6. ceilings  pgbench running GetRestaurant's own SQL (read back from pg_stat_statements),
-#                prepared, random ids, at the same concurrencies; health and ListGenres for the
-#                transport
-#   7. profile   perf (cpu-clock) of the server under GetRestaurant and ListGenres at c=64
-#   8. report    bench/results/<date>.json, the chart and tables via
+#   6. database  pgbench running GetRestaurant's own SQL (read back from pg_stat_statements),
+#      ceiling   prepared, random ids, at the same concurrencies
+#   7. transport the memory-served workloads among --workloads (health, list_genres,
+#                check_rollout_target) through h2load, 64 connections with one call in flight
+#                each and one fixed framed request, against misc-server and against
+#                bench/transport's misc-transport-ceiling (a plain gRPC server giving the same
+#                answers) on the callback and on the async API, one after the other
+#                (--no-transport skips it)
+#   8. profile   perf (cpu-clock) of the server under GetRestaurant and ListGenres at c=64
+#   9. report    bench/results/<date>.json, the chart and tables via
 #                bench/report.py (docs/benchmarks.md explains them)
 #
 # Nothing here asserts a time: the numbers are reported, and compared in docs/benchmarks.md.
@@ -44,6 +50,7 @@ warmup=2s
 workloads="get_restaurant get_restaurant_logged_in batch_get_restaurants list_restaurants_first
 list_restaurants_deep list_reviews list_genres check_rollout_target restaurant_page health"
 profile=1
+transport=1
 out=""
 server_override=""
 
@@ -61,6 +68,7 @@ while (($# > 0)); do
     --warmup) warmup=$2 && shift ;;
     --workloads) workloads=$2 && shift ;;
     --no-profile) profile=0 ;;
+    --no-transport) transport=0 ;;
     --out) out=$2 && shift ;;
     --server) server_override=$2 && shift ;;
     *) die "unknown argument $1 (see the header of bench/run.sh)" ;;
@@ -70,14 +78,20 @@ done
 
 server_pid=""
 sampler_pid=""
+ceiling_pids=()
+# stop_server PID: SIGTERM, then waits for it to exit.
+stop_server() {
+  if [[ -n $1 ]] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+  fi
+}
 cleanup() {
-  local rc=$?
+  local rc=$? pid
   trap - EXIT INT TERM
   [[ -n $sampler_pid ]] && kill "$sampler_pid" 2>/dev/null
-  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  for pid in "${ceiling_pids[@]}"; do stop_server "$pid"; done
+  stop_server "$server_pid"
   scripts/pg.sh stop "$PG_DIR" >/dev/null 2>&1 || true
   exit "$rc"
 }
@@ -90,13 +104,14 @@ bash scripts/install-deps.sh --bench
 say "building the release preset"
 cmake --preset release -DMISC_BUILD_TESTS=OFF >/dev/null
 cmake --build --preset release -j "${MISC_JOBS:-$(nproc)}" \
-  --target misc-server misc-migrate misc-devtoken misc-loadgen >/dev/null ||
+  --target misc-server misc-migrate misc-devtoken misc-loadgen misc-transport-ceiling >/dev/null ||
   die "release build failed (run: cmake --build --preset release)"
 SERVER=${server_override:-$BUILD_DIR/cmd/misc/misc-server}
 MIGRATE=$BUILD_DIR/cmd/migrate/misc-migrate
 DEVTOKEN=$BUILD_DIR/cmd/devtoken/misc-devtoken
 LOADGEN=$BUILD_DIR/bench/loadgen/misc-loadgen
-for binary in "$SERVER" "$MIGRATE" "$DEVTOKEN" "$LOADGEN"; do
+CEILING=$BUILD_DIR/bench/transport/misc-transport-ceiling
+for binary in "$SERVER" "$MIGRATE" "$DEVTOKEN" "$LOADGEN" "$CEILING"; do
   [[ -x $binary ]] || die "missing $binary after the build"
 done
 
@@ -140,8 +155,25 @@ for ((user = 1; user <= USERS_WITH_TOKENS; user++)); do
   "$DEVTOKEN" --key="$JWT_DIR/dev.key.pem" --sub="$user" --ttl=24h
 done >"$tokens"
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-target=127.0.0.1:$port
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# wait_until_serving TARGET PID NAME LOG: returns once TARGET answers a health check; dies when
+# the server (PID) exits first.
+wait_until_serving() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    if "$LOADGEN" --target="$1" --workload=health --concurrency=1 --duration=100ms \
+      --warmup=0s >/dev/null 2>&1; then
+      return 0
+    fi
+    kill -0 "$2" 2>/dev/null || die "$3 exited (see $4)"
+    sleep 0.2
+  done
+  die "$3 does not answer on $1 (see $4)"
+}
+
+target=127.0.0.1:$(free_port)
 # The benchmark drives up to 256 calls at once into an 8-connection pool: --db_max_waiters is
 # raised so that c=256 measures queueing rather than load shedding (the default, 64, sheds).
 server_flags=(--listen="$target" --metrics_listen=127.0.0.1:0 --shutdown_delay=0s
@@ -150,14 +182,7 @@ server_flags=(--listen="$target" --metrics_listen=127.0.0.1:0 --shutdown_delay=0
 say "starting misc-server on $target (log: $run_dir/server.log)"
 "$SERVER" "${server_flags[@]}" 2>"$run_dir/server.log" &
 server_pid=$!
-for ((i = 0; i < 100; i++)); do
-  if "$LOADGEN" --target="$target" --workload=health --concurrency=1 --duration=100ms \
-    --warmup=0s >/dev/null 2>&1; then
-    break
-  fi
-  kill -0 "$server_pid" 2>/dev/null || die "misc-server exited (see $run_dir/server.log)"
-  sleep 0.2
-done
+wait_until_serving "$target" "$server_pid" misc-server "$run_dir/server.log"
 
 # GetRestaurant's SQL exactly as the server prepares it, for pgbench: logged by PostgreSQL for
 # one call (log_statement = all for a moment; pg_stat_statements would have normalised its
@@ -246,7 +271,90 @@ for c in $concurrency; do
     die "pgbench failed (see $run_dir/pgbench-c$c.txt)"
 done
 
-# ---- 7. profile ----
+# ---- 7. the transport ceiling ----
+# What misc-server answers per second for a call it serves from memory, against what a plain
+# gRPC server (bench/transport: no interceptors, metrics, auth or reflection; the same answer
+# bytes) answers on this machine, on the callback API (misc's) and on the async API. h2load is
+# the client for all three, with the same framed request (misc-loadgen writes it), 64
+# connections of one call in flight each; each server's CPU is read from /proc around the
+# measured window. The servers that are not being measured sit idle.
+TRANSPORT_CONNECTIONS=64
+transport_workloads=()
+for workload in $workloads; do
+  case $workload in
+    health | list_genres | check_rollout_target) transport_workloads+=("$workload") ;;
+  esac
+done
+
+# cpu_ticks PID: the process's user + system CPU time so far, in clock ticks (stat fields 14, 15).
+cpu_ticks() {
+  local stat fields
+  read -r stat <"/proc/$1/stat"
+  stat=${stat##*) }
+  read -ra fields <<<"$stat"
+  echo $((fields[11] + fields[12]))
+}
+
+# transport_run WORKLOAD SERVER FRAME URL PID: one h2load run into
+# $run_dir/transport-WORKLOAD-SERVER.h2load.txt and the server's CPU ticks over the measured
+# window (from the end of the warm-up to the end of h2load) into .cpu_ticks. Returns 1 when
+# h2load fails.
+transport_run() {
+  local name=$run_dir/transport-$1-$2 h2load_pid before after warmup_ms rc=0
+  grpc_h2load_run "$name.h2load.txt" "$3" "$4" "$duration" "$warmup" "" \
+    -c "$TRANSPORT_CONNECTIONS" -m 1 >/dev/null 2>"$name.h2load.err" &
+  h2load_pid=$!
+  warmup_ms=$(grpc_h2load_duration "$warmup")
+  sleep "$(awk -v ms="${warmup_ms%ms}" 'BEGIN { print ms / 1000 }')"
+  before=$(cpu_ticks "$5")
+  wait "$h2load_pid" || rc=$?
+  after=$(cpu_ticks "$5")
+  echo $((after - before)) >"$name.cpu_ticks"
+  return "$rc"
+}
+
+if ((transport)) && ((${#transport_workloads[@]} > 0)); then
+  # shellcheck source=bench/grpc-h2load.sh
+  source bench/grpc-h2load.sh
+  grpc_h2load_install
+  ceiling_threads=$(nproc)
+  echo "$TRANSPORT_CONNECTIONS $ceiling_threads" >"$run_dir/transport.setup"
+  declare -A transport_target=([misc]=$target) transport_pid=([misc]=$server_pid)
+  for api in callback async; do
+    transport_target[$api]=127.0.0.1:$(free_port)
+    say "starting misc-transport-ceiling --api=$api on ${transport_target[$api]}"
+    "$CEILING" --listen="${transport_target[$api]}" --api="$api" --threads="$ceiling_threads" \
+      2>"$run_dir/ceiling-$api.log" &
+    transport_pid[$api]=$!
+    ceiling_pids+=("$!")
+    wait_until_serving "${transport_target[$api]}" "${transport_pid[$api]}" \
+      "misc-transport-ceiling --api=$api" "$run_dir/ceiling-$api.log"
+  done
+  for workload in "${transport_workloads[@]}"; do
+    frame=$run_dir/transport-$workload.frame
+    path=$(grpc_h2load_frame "$LOADGEN" "$workload" 1 "$frame") ||
+      die "misc-loadgen could not write the $workload frame"
+    echo "$path" >"$run_dir/transport-$workload.path"
+    for server in misc callback async; do
+      url=http://${transport_target[$server]}$path
+      # h2load counts any HTTP 200 as a success: prove once that this frame is a gRPC success.
+      status=$(grpc_h2load_status "$frame" "$url")
+      if [[ $status != 0 ]]; then
+        say "transport: $workload gets grpc-status ${status:-none} from $server; not measured"
+        continue
+      fi
+      grpc_h2load_answer_bytes "$frame" "$url" \
+        >"$run_dir/transport-$workload-$server.answer_bytes"
+      say "transport: $workload on $server, h2load -c $TRANSPORT_CONNECTIONS -m 1"
+      transport_run "$workload" "$server" "$frame" "$url" "${transport_pid[$server]}" ||
+        say "h2load failed against $server (see $run_dir/transport-$workload-$server.h2load.err)"
+    done
+  done
+  for pid in "${ceiling_pids[@]}"; do stop_server "$pid"; done
+  ceiling_pids=()
+fi
+
+# ---- 8. profile ----
 if ((profile)); then
   for workload in get_restaurant list_genres; do
     say "profiling misc-server under $workload at concurrency 64"
@@ -268,7 +376,7 @@ if ((profile)); then
   done
 fi
 
-# ---- 8. report ----
+# ---- 9. report ----
 date_tag=$(date -u +%Y-%m-%d)
 out=${out:-bench/results/$date_tag.json}
 mkdir -p "$(dirname "$out")" bench/results docs/img
