@@ -20,6 +20,9 @@ namespace misc::db {
 namespace {
 
 constexpr absl::Duration kBackoffInitial = absl::Milliseconds(50);
+// The feed retries more patiently than the pool: while it is down the caches are off, which
+// costs database reads, never answers, and an outage should not cost PostgreSQL two storms.
+constexpr absl::Duration kBackoffMaxAtLeast = absl::Seconds(5);
 
 // Waits until `fd` has `events` or the eventfd `wake_fd` fires, at most until `deadline`.
 // Returns the events seen on `fd` (0 on timeout or wake).
@@ -55,7 +58,7 @@ ChangeFeed::ChangeFeed(const PoolOptions& options, absl::Duration heartbeat_inte
     : conninfo_(SessionConninfo(options)),
       connect_timeout_(options.connect_timeout),
       heartbeat_interval_(heartbeat_interval),
-      backoff_max_(options.reconnect_backoff_max),
+      backoff_max_(std::max(options.reconnect_backoff_max, kBackoffMaxAtLeast)),
       wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
 
 ChangeFeed::~ChangeFeed() {
@@ -105,7 +108,10 @@ void ChangeFeed::Loop() {
   while (!stopping_.load()) {
     PGconn* conn = Connect(conninfo_, absl::Now() + connect_timeout_, wake_fd_, stopping_);
     if (conn == nullptr) {
-      if (!stopping_.load()) spdlog::warn("change feed: cannot connect to the database");
+      if (!stopping_.load()) {
+        warnings_.Warn("change feed: cannot connect to the database",
+                       "caches stay off until it can");
+      }
       backoff.Failed(absl::Now());
       if (!SleepUnlessStopped(backoff.next_attempt() - absl::Now())) break;
       continue;
@@ -151,7 +157,7 @@ void ChangeFeed::RunSession(PGconn* conn) {
     absl::StrAppend(&listen, "LISTEN ", channel, ";");
   }
   if (!run(listen)) {
-    spdlog::warn("change feed: LISTEN failed: {}", PQerrorMessage(conn));
+    warnings_.Warn("change feed: LISTEN failed", PQerrorMessage(conn));
     return;
   }
   SetListening(true);
@@ -176,7 +182,9 @@ void ChangeFeed::RunSession(PGconn* conn) {
       next_heartbeat = absl::Now() + heartbeat_interval_;
     }
   }
-  if (!stopping_.load()) spdlog::warn("change feed: session lost; caches bypassed until back");
+  if (!stopping_.load()) {
+    warnings_.Warn("change feed: session lost", "caches are off until it is back");
+  }
 }
 
 }  // namespace misc::db

@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "src/db/pool.h"
+#include "src/log/warning_limiter.h"
 
 struct pg_conn;
 
@@ -30,8 +31,9 @@ struct ChangeSubscriber {
 //
 // A silent server never holds it: a heartbeat (an empty query) is sent every
 // `heartbeat_interval`, and when one stays unanswered that long again, or the connection
-// breaks, subscribers hear on_listening(false) at once; the feed then reconnects with the
-// pool's backoff and re-LISTENs before saying true again. Without subscribers it opens no
+// breaks, subscribers hear on_listening(false) at once; the feed then reconnects with
+// backoff (capped at the pool's cap or 5 s, whichever is longer) and re-LISTENs before saying
+// true again. Warnings are rate-limited like the pool's. Without subscribers it opens no
 // connection. Thread-safe; subscribe before Start.
 class ChangeFeed {
  public:
@@ -69,6 +71,7 @@ class ChangeFeed {
   std::vector<std::pair<std::string, ChangeSubscriber>> subscribers_;
   std::atomic<bool> listening_{false};
   std::atomic<bool> stopping_{false};
+  log::WarningLimiter warnings_;
   int wake_fd_ = -1;  // eventfd: Stop wakes the session's poll.
   absl::Mutex stop_mu_;
   std::thread thread_;

@@ -25,6 +25,8 @@ constexpr int kConcurrency = 64;
 constexpr absl::Duration kOutage = absl::Seconds(30);
 // The documented cap of the reconnect backoff.
 constexpr absl::Duration kBackoffCap = absl::Seconds(1);
+// The documented cap of the change feed's reconnect backoff (src/db/change_feed.h).
+constexpr absl::Duration kFeedBackoffCap = absl::Seconds(5);
 // The rate limit of warnings: one line per cause per this long.
 constexpr absl::Duration kWarningPeriod = absl::Seconds(10);
 
@@ -52,8 +54,10 @@ TEST_F(ReconnectStormTest, OutageBacksOffReconnectsAndRateLimitsWarnings) {
   // Backoff: in steady state at most one attempt per kBackoffCap, with room for the first
   // quick retries and jitter.
   const double outage_seconds = absl::ToDoubleSeconds(kOutage);
+  // The change feed's LISTEN session retries too, with a cap of kFeedBackoffCap.
   const int64_t max_attempts =
-      static_cast<int64_t>(outage_seconds / absl::ToDoubleSeconds(kBackoffCap) * 1.5) + 10;
+      static_cast<int64_t>(outage_seconds / absl::ToDoubleSeconds(kBackoffCap) * 1.5) + 10 +
+      static_cast<int64_t>(outage_seconds / absl::ToDoubleSeconds(kFeedBackoffCap) * 1.5) + 8;
   Figure("storm.calls", static_cast<int64_t>(records.size()));
   Figure("storm.connection_attempts", attempts);
   Figure("storm.connection_attempts_allowed", max_attempts);
