@@ -16,7 +16,7 @@
 namespace misc::auth {
 
 // The largest JWKS document accepted, in bytes.
-inline constexpr size_t kMaxJwksBytes = 1024 * 1024;
+inline constexpr size_t kMaxJwksBytes = size_t{1024} * 1024;
 // The most keys one JWKS may hold.
 inline constexpr size_t kMaxJwksKeys = 100;
 

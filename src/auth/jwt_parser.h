@@ -14,7 +14,7 @@
 namespace misc::auth {
 
 // The longest token accepted, in bytes; longer ones are rejected before any decoding.
-inline constexpr size_t kMaxTokenBytes = 8 * 1024;
+inline constexpr size_t kMaxTokenBytes = size_t{8} * 1024;
 
 // The JOSE header parameters misc uses.
 struct JwtHeader {

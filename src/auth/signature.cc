@@ -3,6 +3,8 @@
 #include <openssl/ecdsa.h>
 #include <openssl/err.h>
 
+#include <cstdint>
+
 #include "src/auth/openssl_ptr.h"
 
 namespace misc::auth {
@@ -46,8 +48,9 @@ std::optional<std::string> Es256RawToDer(absl::string_view raw) {
   BignumPtr s(BN_bin2bn(Bytes(raw) + kEs256CoordinateBytes, kEs256CoordinateBytes, nullptr));
   if (sig == nullptr || r == nullptr || s == nullptr) return std::nullopt;
   if (ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) return std::nullopt;
-  r.release();  // Now owned by sig.
-  s.release();
+  // sig owns r and s now.
+  static_cast<void>(r.release());
+  static_cast<void>(s.release());
   unsigned char* der = nullptr;
   const int length = i2d_ECDSA_SIG(sig.get(), &der);
   if (length <= 0) return std::nullopt;
@@ -58,7 +61,7 @@ std::optional<std::string> Es256RawToDer(absl::string_view raw) {
 
 std::optional<std::string> Es256DerToRaw(absl::string_view der) {
   const unsigned char* cursor = Bytes(der);
-  EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(der.size())));
+  EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &cursor, static_cast<int64_t>(der.size())));
   if (sig == nullptr || cursor != Bytes(der) + der.size()) return std::nullopt;
   const BIGNUM* r = nullptr;
   const BIGNUM* s = nullptr;

@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -28,7 +29,7 @@ absl::Status OpenSslError(absl::string_view what) {
 // Returns what `bio` (a memory BIO) holds.
 std::string BioContents(BIO* bio) {
   char* data = nullptr;
-  const long length = BIO_get_mem_data(bio, &data);
+  const int64_t length = BIO_get_mem_data(bio, &data);
   return std::string(data, static_cast<size_t>(length));
 }
 

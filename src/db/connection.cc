@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <pqxx/pqxx>
 #include <utility>
 
@@ -33,7 +34,7 @@ constexpr absl::Duration kAbandonCheckInterval = absl::Milliseconds(20);
 
 // Waits until `fd` is ready for `events`; returns false when `attempt` ran out of time or was
 // abandoned first.
-bool WaitForSocket(int fd, short events, const OpenAttempt& attempt) {
+bool WaitForSocket(int fd, int16_t events, const OpenAttempt& attempt) {
   while (true) {
     const absl::Duration left = attempt.deadline - absl::Now();
     if (left <= absl::ZeroDuration()) return false;
@@ -60,7 +61,7 @@ PGconn* ConnectBefore(const std::string& conninfo, const OpenAttempt& attempt) {
       PQfinish(conn);
       throw pqxx::broken_connection(error);
     }
-    const short events = state == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+    const int16_t events = state == PGRES_POLLING_READING ? POLLIN : POLLOUT;
     if (!WaitForSocket(PQsocket(conn), events, attempt)) {
       PQfinish(conn);
       throw pqxx::broken_connection("timed out opening a connection");

@@ -42,7 +42,7 @@ struct Sinks {
   std::shared_ptr<spdlog::logger> access_log;
 };
 
-absl::string_view View(grpc::string_ref text) { return {text.data(), text.size()}; }
+absl::string_view View(const grpc::string_ref& text) { return {text.data(), text.size()}; }
 
 // Returns whether `info`'s call is for a method the server has no handler for: gRPC hands
 // those to its generic (UNIMPLEMENTED) service, and misc registers no generic service.

@@ -28,10 +28,10 @@ bool ValidId(absl::string_view id, size_t length) {
   return id.size() == length && IsLowerHex(id) && !IsAllZeros(id);
 }
 
+// `two_digits` are two hex digits (the caller checked them).
 uint8_t HexByte(absl::string_view two_digits) {
   uint32_t value = 0;
-  absl::SimpleHexAtoi(two_digits, &value);
-  return static_cast<uint8_t>(value);
+  return absl::SimpleHexAtoi(two_digits, &value) ? static_cast<uint8_t>(value) : 0;
 }
 
 uint64_t RandomNonZero() {

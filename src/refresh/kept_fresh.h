@@ -34,7 +34,7 @@ absl::StatusOr<std::shared_ptr<Snapshot<T>>> KeepFresh(Refresher& refresher, std
     return absl::InvalidArgumentError(absl::StrCat("--", interval_flag, " must be positive"));
   }
   auto snapshot = std::make_shared<Snapshot<T>>();
-  refresher.Add(std::move(name), interval, [snapshot, load = std::move(load)]() -> absl::Status {
+  Refresher::Reload reload = [snapshot, load = std::move(load)]() -> absl::Status {
     auto loaded = load(snapshot->Get());
     if (!loaded.ok()) return loaded.status();
     if constexpr (std::is_same_v<std::decay_t<decltype(*loaded)>, T>) {
@@ -43,7 +43,8 @@ absl::StatusOr<std::shared_ptr<Snapshot<T>>> KeepFresh(Refresher& refresher, std
       snapshot->Set(*std::move(loaded));
     }
     return absl::OkStatus();
-  });
+  };
+  refresher.Add(std::move(name), interval, std::move(reload));
   return snapshot;
 }
 

@@ -19,7 +19,7 @@ void Refresher::Add(std::string name, absl::Duration interval, Reload reload) {
 absl::Status Refresher::RunOne(Entry& entry) {
   // Entries are never removed and only this thread (or Start, before it) runs reloads, so
   // the entry may be used without the lock while the reload runs.
-  const absl::Status status = entry.reload();
+  absl::Status status = entry.reload();
   absl::MutexLock lock(&mu_);
   entry.next_run = absl::Now() + entry.interval;
   if (status.ok()) {

@@ -111,6 +111,7 @@ class CacheMetrics final : public prometheus::Collectable {
     std::vector<prometheus::MetricFamily> families;
     for (const Family& family : kFamilies) {
       std::vector<ScrapedSample> samples;
+      samples.reserve(all.size());
       for (const auto& [name, stats] : all)
         samples.push_back({{{"cache", name}}, family.read(*stats)});
       families.push_back(ScrapedFamily(family.name, family.help, family.type, samples));

@@ -13,7 +13,8 @@
 
 namespace misc::server {
 
-int ServerMain(int argc, char** argv, absl::string_view name, std::vector<ServiceModule> modules) {
+int ServerMain(int argc, char** argv, absl::string_view name,
+               const std::vector<ServiceModule>& modules) {
   BlockTerminationSignals();  // Before any thread starts.
 #ifdef NDEBUG
   // Debian builds Abseil without NDEBUG, so every absl::Mutex acquisition (gRPC's locks are

@@ -18,7 +18,8 @@ namespace misc::server {
 // Blocks the termination signals (before any thread starts), parses the flags (and their
 // MISC_<FLAG> variables), sets up logging and runs `modules` on one gRPC server until SIGTERM.
 // Returns the process's exit code: 0 after a drain, 2 for bad flags, 1 when it cannot start.
-int ServerMain(int argc, char** argv, absl::string_view name, std::vector<ServiceModule> modules);
+int ServerMain(int argc, char** argv, absl::string_view name,
+               const std::vector<ServiceModule>& modules);
 
 }  // namespace misc::server
 
