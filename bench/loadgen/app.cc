@@ -120,6 +120,7 @@ int RunLoadgen(const Config& config) {
   }
 
   std::vector<std::unique_ptr<GenericStub>> stubs;
+  stubs.reserve(channels.size());
   for (const auto& channel : channels) stubs.push_back(std::make_unique<GenericStub>(channel));
   RunReport report = {
       .workload = config.WorkloadName(),

@@ -38,7 +38,7 @@ void Caller::Call(const Method& method, std::unique_ptr<google::protobuf::Messag
                               tokens[absl::Uniform<size_t>(random_, 0, tokens.size())]);
   }
   stub_->UnaryCall(&call->context, method.path, grpc::StubOptions(), call->request.get(),
-                   call->response.get(), [this, call](grpc::Status status) {
+                   call->response.get(), [this, call](const grpc::Status& status) {
                      if (window_->Contains(Clock::now())) {
                        recorder_->RecordCall(call->method_name, status.error_code());
                      }

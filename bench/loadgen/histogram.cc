@@ -17,7 +17,7 @@ constexpr uint64_t kSubBuckets = uint64_t{1} << kSubBucketBits;
 // is then shift * kSubBuckets + (value >> shift), which continues the linear part seamlessly.
 size_t BucketIndex(uint64_t ns) {
   if (ns < 2 * kSubBuckets) return ns;
-  const int shift = std::bit_width(ns) - 1 - kSubBucketBits;
+  const int shift = static_cast<int>(std::bit_width(ns)) - 1 - kSubBucketBits;
   return static_cast<size_t>(shift) * kSubBuckets + (ns >> shift);
 }
 

@@ -173,7 +173,7 @@ std::string HmacWithPublicKeyPemToken(const SigningKey& key, absl::string_view h
 std::string PaddedToken(const SigningKey& key, const nlohmann::json& claims, size_t min_bytes) {
   nlohmann::json padded = claims;
   padded["pad"] = "";
-  const std::string unpadded = Sign(key, HeaderFor(key), padded);
+  std::string unpadded = Sign(key, HeaderFor(key), padded);
   if (unpadded.size() >= min_bytes) return unpadded;
   // Each 3 pad bytes add 4 token bytes; start just short and grow one byte at a time.
   size_t pad = (min_bytes - unpadded.size()) * 3 / 4;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -100,10 +101,10 @@ void AddTamperedCases(std::vector<AuthorizationCase>& cases) {
 // Tokens whose claims or header the verifier refuses.
 void AddClaimAndHeaderCases(std::vector<AuthorizationCase>& cases) {
   const auto claims = [](std::function<void(nlohmann::json&)> change) {
-    return [change] { return Bearer(TokenWithClaims(EcKey(), change)); };
+    return [change = std::move(change)] { return Bearer(TokenWithClaims(EcKey(), change)); };
   };
   const auto header = [](std::function<void(nlohmann::json&)> change) {
-    return [change] { return Bearer(TokenWithHeader(EcKey(), change)); };
+    return [change = std::move(change)] { return Bearer(TokenWithHeader(EcKey(), change)); };
   };
   const std::vector<AuthorizationCase> more = {
       {"Expired", claims([](nlohmann::json& c) {

@@ -125,8 +125,10 @@ TEST(JwksRotationTest, VerifiesConcurrentlyWithReloads) {
   const std::string token = ValidToken(EcKey());
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0};
+  constexpr int kReaders = 3;
   std::vector<std::thread> readers;
-  for (int i = 0; i < 3; ++i) {
+  readers.reserve(kReaders);
+  for (int i = 0; i < kReaders; ++i) {
     readers.emplace_back([&] {
       while (!stop.load()) {
         if (!verifier->Verify(token, kNow).ok()) ++failures;

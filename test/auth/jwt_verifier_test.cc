@@ -58,7 +58,7 @@ TEST_F(JwtVerifierTest, AcceptsTokensWithNbfAndWithoutTypOrIat) {
 TEST_F(JwtVerifierTest, AcceptsTheLargestUserIdAndFractionalTimes) {
   nlohmann::json claims = ValidClaims();
   claims["sub"] = "9223372036854775807";
-  claims["exp"] = absl::ToUnixSeconds(kNow) + 0.5;
+  claims["exp"] = static_cast<double>(absl::ToUnixSeconds(kNow)) + 0.5;
   EXPECT_TRUE(AcceptedAs(VerifyClaims(claims), INT64_MAX));
 }
 

@@ -23,7 +23,7 @@ void ReadinessWatch::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void ReadinessWatch::Watch(std::string address) {
+void ReadinessWatch::Watch(const std::string& address) {
   // A connection of its own, like a kubelet's probe.
   grpc::ChannelArguments arguments;
   arguments.SetString("misc.faults.purpose", "readiness");

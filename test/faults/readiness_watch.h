@@ -56,7 +56,7 @@ class ReadinessWatch {
                                       absl::Time from) const;
 
  private:
-  void Watch(std::string address);
+  void Watch(const std::string& address);
 
   const std::vector<std::string> names_;
   const absl::Duration every_;

@@ -43,6 +43,7 @@ std::vector<v1::Genre> ListGenres(v1::GenreService::Stub& stub, grpc::Status* st
 // Returns the ids of `genres`, in order.
 std::vector<int64_t> IdsOf(const std::vector<v1::Genre>& genres) {
   std::vector<int64_t> ids;
+  ids.reserve(genres.size());
   for (const v1::Genre& genre : genres) ids.push_back(genre.genre_id());
   return ids;
 }
@@ -127,6 +128,7 @@ TEST_F(GenreServiceTest, ListGenresReportsParentsAsStoredWithZeroForTopLevel) {
   const std::vector<v1::Genre> genres = ListGenres(*stub_, &status);
   ASSERT_TRUE(status.ok()) << status.error_message();
   std::vector<int64_t> parents;
+  parents.reserve(genres.size());
   for (const v1::Genre& genre : genres) parents.push_back(genre.parent_genre_id());
   EXPECT_EQ(parents,
             misc::testing::QueryInt64Column(

@@ -13,7 +13,7 @@ namespace {
 
 TEST(GrpcFrameTest, IsAnUncompressedFlagABigEndianLengthAndTheMessage) {
   restaurant::v1::BatchGetRestaurantsRequest request;
-  for (int i = 1; i <= 100; ++i) request.add_restaurant_ids(i * 1000);
+  for (int i = 1; i <= 100; ++i) request.add_restaurant_ids(int64_t{i} * 1000);
   const std::string body = request.SerializeAsString();
   ASSERT_GT(body.size(), 255u);  // so the length needs two bytes
 

@@ -182,7 +182,7 @@ TEST_F(LoadgenTest, RestaurantPageCountsEveryCallOfAPage) {
   // that straddle the window's edges may have some of their calls counted, so allow a page's
   // worth of slack per slot at each edge.
   const int64_t ops = json["ops"];
-  const int64_t slack = 2 * 4;
+  const int64_t slack = int64_t{2} * 4;
   for (const auto& [method, calls] : json["per_method"].items()) {
     EXPECT_NEAR(calls.get<int64_t>(), ops, slack) << method;
   }

@@ -15,6 +15,7 @@ using ::testing::HasSubstr;
 
 std::vector<std::string> Names(const std::vector<MigrationFile>& files) {
   std::vector<std::string> names;
+  names.reserve(files.size());
   for (const MigrationFile& file : files) names.push_back(file.file_name);
   return names;
 }

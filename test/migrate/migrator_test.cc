@@ -14,7 +14,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 MigrationFile File(int64_t version, std::string name, std::string checksum) {
-  return {.version = version, .file_name = std::move(name), .sql = "", .checksum = checksum};
+  return {
+      .version = version, .file_name = std::move(name), .sql = "", .checksum = std::move(checksum)};
 }
 
 AppliedMigration Row(int64_t version, std::string name, std::string checksum) {

@@ -30,7 +30,7 @@ RunResult Migrate(const std::string& url, std::vector<std::string> args) {
 
 // Returns a fresh database with the schema applied.
 std::string MigratedDatabase() {
-  const std::string url = misc::testing::CreateFreshDatabase("seed_test");
+  std::string url = misc::testing::CreateFreshDatabase("seed_test");
   const RunResult up = Migrate(url, {"up"});
   EXPECT_EQ(up.exit_code, 0) << up.output;
   return url;

@@ -33,7 +33,7 @@ class TempDir {
 
   // Writes `contents` to the file `name` in the directory, replacing it; returns its path.
   std::filesystem::path Write(std::string_view name, std::string_view contents) const {
-    const std::filesystem::path file = path_ / name;
+    std::filesystem::path file = path_ / name;
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
     out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
     EXPECT_TRUE(out.good()) << "cannot write " << file;

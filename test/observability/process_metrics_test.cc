@@ -59,7 +59,7 @@ TEST(ProcessMetricsTest, ReportsThisProcess) {
   EXPECT_GE(Sample(text, "process_virtual_memory_bytes"),
             Sample(text, "process_resident_memory_bytes"));
   EXPECT_GE(Sample(text, "process_cpu_seconds_total"), 0);
-  const double now = absl::ToUnixSeconds(absl::Now());
+  const double now = static_cast<double>(absl::ToUnixSeconds(absl::Now()));
   EXPECT_LE(Sample(text, "process_start_time_seconds"), now + 1);
   EXPECT_GT(Sample(text, "process_start_time_seconds"), now - 3600);
   EXPECT_THAT(text, ::testing::HasSubstr("# TYPE process_cpu_seconds_total counter\n"));

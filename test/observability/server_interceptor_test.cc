@@ -176,26 +176,28 @@ class ServerInterceptorTest : public ::testing::Test {
     grpc::CompletionQueue queue;
     std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call = stub.PrepareCall(
         &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &queue);
-    const auto await = [&queue](intptr_t expected) {
+    // The completion-queue tag of step i is &steps[i].
+    char steps[5] = {};
+    const auto await = [&queue, &steps](int step) {
       void* tag = nullptr;
       bool ok = false;
       EXPECT_TRUE(queue.Next(&tag, &ok));
-      EXPECT_EQ(tag, reinterpret_cast<void*>(expected));
+      EXPECT_EQ(tag, &steps[step]);
       return ok;
     };
-    call->StartCall(reinterpret_cast<void*>(1));
-    EXPECT_TRUE(await(1));
+    call->StartCall(&steps[0]);
+    EXPECT_TRUE(await(0));
     // ServerReflectionRequest{list_services: "*"}: field 7, length-delimited, 1 byte.
     static constexpr char kListServices[] = "\x3a\x01*";
     grpc::Slice slice(kListServices, sizeof(kListServices) - 1);
     grpc::ByteBuffer request(&slice, 1);
-    call->Write(request, reinterpret_cast<void*>(2));
+    call->Write(request, &steps[1]);
+    EXPECT_TRUE(await(1));
+    call->WritesDone(&steps[2]);
     EXPECT_TRUE(await(2));
-    call->WritesDone(reinterpret_cast<void*>(3));
-    EXPECT_TRUE(await(3));
     grpc::ByteBuffer reply;
-    call->Read(&reply, reinterpret_cast<void*>(4));
-    EXPECT_TRUE(await(4));
+    call->Read(&reply, &steps[3]);
+    EXPECT_TRUE(await(3));
     std::vector<grpc::Slice> slices;
     EXPECT_TRUE(reply.Dump(&slices).ok());
     std::string bytes;
@@ -203,8 +205,8 @@ class ServerInterceptorTest : public ::testing::Test {
       bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
     EXPECT_NE(bytes.find("grpc.health.v1.Health"), std::string::npos);
     CallResult result;
-    call->Finish(&result.status, reinterpret_cast<void*>(5));
-    EXPECT_TRUE(await(5));
+    call->Finish(&result.status, &steps[4]);
+    EXPECT_TRUE(await(4));
     queue.Shutdown();
     void* tag = nullptr;
     bool ok = false;

@@ -47,6 +47,7 @@ TEST(DrainTest, SigtermReportsNotServingFinishesCallsInFlightRefusesNewOnesAndEx
   ASSERT_NE(lock, nullptr);
   auto stub = restaurant::v1::RestaurantService::NewStub(server->channel());
   std::vector<std::unique_ptr<PendingGetRestaurant>> calls;
+  calls.reserve(kCallsInFlight);
   for (int i = 0; i < kCallsInFlight; ++i) calls.push_back(StartGetRestaurant(*stub, kCallTimeout));
   ASSERT_TRUE(Eventually(
       [&] { return ServerQueriesWaitingForLock(database_url) == kCallsInFlight; }, kWithin))
@@ -134,6 +135,7 @@ TEST(DrainTest, DrainTimeoutCancelsCallsStillRunningStopsTheirQueriesAndExitsZer
   ASSERT_NE(lock, nullptr);
   auto stub = restaurant::v1::RestaurantService::NewStub(server->channel());
   std::vector<std::unique_ptr<PendingGetRestaurant>> calls;
+  calls.reserve(kCallsInFlight);
   for (int i = 0; i < kCallsInFlight; ++i) calls.push_back(StartGetRestaurant(*stub, kCallTimeout));
   ASSERT_TRUE(Eventually(
       [&] { return ServerQueriesWaitingForLock(database_url) == kCallsInFlight; }, kWithin))

@@ -76,7 +76,7 @@ std::vector<std::string> FastReadinessFlags() {
 }
 
 std::string CreateOperationsDatabase(std::string_view prefix) {
-  const std::string url = misc::testing::CreateMigratedDatabase(prefix);
+  std::string url = misc::testing::CreateMigratedDatabase(prefix);
   if (url.empty()) return "";
   const absl::Status filled = misc::testing::ExecuteSql(
       url, absl::StrCat("INSERT INTO prefectures VALUES (13, '", kPrefectureName,

@@ -86,7 +86,7 @@ LoggedFdBudget ParseFdBudget(const std::string& output) {
 // Writes a script that runs misc-server under RLIMIT_NOFILE `limit` (soft and hard, so the
 // server cannot raise it) and returns its path.
 std::string ServerUnderFdLimit(int limit) {
-  const std::string path =
+  std::string path =
       absl::StrCat(::testing::TempDir(), "/misc-server-nofile-", limit, "-", getpid());
   std::ofstream script(path, std::ios::trunc);
   script << "#!/bin/sh\nulimit -n " << limit << " || exit 97\nexec '" << MISC_SERVER_BINARY
@@ -108,6 +108,7 @@ TEST(ResourceBoundsTest, CallsBeyondPoolAndWaitersFailFastWhileConnectionsStayWi
   constexpr int kCalls = 30;
   auto stub = restaurant::v1::RestaurantService::NewStub(server->channel());
   std::vector<std::unique_ptr<PendingGetRestaurant>> calls;
+  calls.reserve(kCalls);
   for (int i = 0; i < kCalls; ++i) calls.push_back(StartGetRestaurant(*stub, absl::Seconds(60)));
 
   // At most pool + waiters calls are taken: the pool's queries wait for the lock, up to

@@ -19,7 +19,6 @@ namespace misc::restaurant {
 namespace {
 
 using ::misc::testing::FieldViolations;
-using ::misc::testing::ServerProcess;
 
 class RestaurantServiceTest : public misc::testing::SeededServerTest<v1::RestaurantService> {
  protected:

@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -118,7 +119,8 @@ TEST_F(RestaurantViewerTest, BatchGetSetsViewerOnEveryRestaurantFromTheBookmarks
       url(), absl::StrCat("SELECT restaurant_id FROM restaurants WHERE restaurant_id NOT IN "
                           "(SELECT restaurant_id FROM bookmarks WHERE user_id = ",
                           kDemoUser, ") ORDER BY restaurant_id DESC LIMIT ", ids.size()));
-  for (size_t i = 0; i < others.size(); ++i) ids.insert(ids.begin() + 2 * i, others[i]);
+  for (size_t i = 0; i < others.size(); ++i)
+    ids.insert(ids.begin() + static_cast<std::ptrdiff_t>(2 * i), others[i]);
   ids.push_back(*bookmarks_.begin());
   ASSERT_LE(ids.size(), 100u);
 

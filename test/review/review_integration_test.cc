@@ -30,7 +30,6 @@ using ::misc::testing::FieldViolations;
 using ::misc::testing::MissingResourceName;
 using ::misc::testing::QueryInt64;
 using ::misc::testing::QueryInt64Column;
-using ::misc::testing::QueryString;
 using ::misc::testing::ServerProcess;
 
 constexpr int kTiedReviews = 130;
@@ -174,6 +173,7 @@ class ReviewServiceTest : public ::testing::Test {
 
   static std::vector<int64_t> IdsOf(const std::vector<v1::Review>& reviews) {
     std::vector<int64_t> ids;
+    ids.reserve(reviews.size());
     for (const v1::Review& review : reviews) ids.push_back(review.review_id());
     return ids;
   }

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <list>
@@ -315,8 +316,8 @@ void FaultProxy::Run() {
     std::vector<Connection*> polled;
     if (forwarding) {
       for (Connection& c : connections) {
-        short client_events = 0;
-        short upstream_events = 0;
+        int16_t client_events = 0;
+        int16_t upstream_events = 0;
         if (c.to_upstream.CanRead()) client_events |= POLLIN;
         if (c.to_client.HasDue(now)) client_events |= POLLOUT;
         if (c.connecting) {
@@ -359,8 +360,8 @@ void FaultProxy::Run() {
     const size_t first = listener_ >= 0 ? 2 : 1;
     for (size_t i = 0; i < polled.size(); ++i) {
       Connection& c = *polled[i];
-      const short client_revents = fds[first + 2 * i].revents;
-      const short upstream_revents = fds[first + 2 * i + 1].revents;
+      const int16_t client_revents = fds[first + 2 * i].revents;
+      const int16_t upstream_revents = fds[first + 2 * i + 1].revents;
       if (c.connecting && upstream_revents != 0) {
         int error = 0;
         socklen_t length = sizeof(error);

@@ -106,7 +106,7 @@ std::string CreateFreshDatabase(std::string_view prefix) {
 }
 
 std::string CreateMigratedDatabase(std::string_view prefix) {
-  const std::string url = CreateFreshDatabase(prefix);
+  std::string url = CreateFreshDatabase(prefix);
   if (url.empty()) return "";
   if (absl::Status migrated = Migrate(url, nullptr); !migrated.ok()) {
     ADD_FAILURE() << "cannot migrate " << url << ": " << migrated;

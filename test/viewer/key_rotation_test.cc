@@ -59,7 +59,7 @@ class KeyRotationTest : public ::testing::Test {
     restaurant::v1::GetRestaurantRequest request;
     request.set_restaurant_id(restaurant_id_);
     restaurant::v1::GetRestaurantResponse response;
-    const grpc::Status status = stub_->GetRestaurant(&context, request, &response);
+    grpc::Status status = stub_->GetRestaurant(&context, request, &response);
     EXPECT_EQ(status.ok(), response.has_restaurant()) << "data only with OK";
     return status;
   }
