@@ -226,10 +226,55 @@ def collect(args):
     transport = transport_ceiling(run_dir, args.workloads)
     if transport:
         document["transport_ceiling"] = transport
+    cache = cache_runs(run_dir)
+    if cache:
+        document["restaurant_cache"] = cache
     document["targets"] = targets(document)
     with open(args.out, "w") as out:
         json.dump(document, out, indent=1, ensure_ascii=False)
         out.write("\n")
+
+
+def cache_runs(run_dir):
+    """The restaurant cache step: GetRestaurant at c=64, Zipf ids with the cache on and off,
+    uniform ids with it off."""
+    runs = {}
+    for name in ("zipf-on", "zipf-off", "uniform-off"):
+        path = os.path.join(run_dir, f"cache-{name}.loadgen.json")
+        if os.path.exists(path):
+            runs[name] = json.load(open(path))
+    return runs
+
+
+def cache_table(document):
+    """GetRestaurant with and without the cache, and the ratios issue 13 asks for."""
+    cache = document.get("restaurant_cache")
+    if not cache:
+        return []
+
+    def rate(name):
+        run = cache.get(name)
+        return run.get("calls_per_s") if run else None
+
+    on, off, uniform = rate("zipf-on"), rate("zipf-off"), rate("uniform-off")
+    genres = find(document, "list_genres", 64)
+    genres_rate = genres.get("calls_per_s") if genres else None
+    lines = ["", "Restaurant cache: GetRestaurant at concurrency 64, ids with Zipf popularity "
+             "(s = 1) over every restaurant unless said otherwise.", "",
+             "| run | calls/s |", "|---|--:|"]
+    for label, value in (("cache on (default)", on), ("cache off (--cache_max_entries=0)", off),
+                         ("cache off, uniform ids", uniform)):
+        lines.append(f"| {label} | {value:,.0f} |" if value else f"| {label} | - |")
+    lines.append("")
+    if on and uniform:
+        lines.append(f"- cache on / uniform cache off (the path before the cache): "
+                     f"**{on / uniform:.2f}x** (target >= 2.5x)")
+    if on and off:
+        lines.append(f"- cache on / cache off, same ids: **{on / off:.2f}x**")
+    if on and genres_rate:
+        lines.append(f"- cache on / ListGenres (memory-served) at c=64: **{on / genres_rate:.2f}x** "
+                     "(target >= 0.8x)")
+    return lines
 
 
 def find(document, workload, concurrency):
@@ -419,6 +464,7 @@ def tables(args):
                 query = query[:87] + "..."
             lines.append(f"| {statement['calls']:,} | {statement['mean_exec_ms']} | `{query}` |")
     lines += transport_table(document.get("transport_ceiling"))
+    lines += cache_table(document)
     lines += ["", "Targets (reported, not asserted):", "", "| target | value | goal | met |",
               "|---|--:|---|---|"]
     for check in document["targets"]:

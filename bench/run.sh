@@ -51,6 +51,7 @@ workloads="get_restaurant get_restaurant_logged_in batch_get_restaurants list_re
 list_restaurants_deep list_reviews list_genres check_rollout_target restaurant_page health"
 profile=1
 transport=1
+cache_step=1
 out=""
 server_override=""
 
@@ -69,6 +70,7 @@ while (($# > 0)); do
     --workloads) workloads=$2 && shift ;;
     --no-profile) profile=0 ;;
     --no-transport) transport=0 ;;
+    --no-cache) cache_step=0 ;;
     --out) out=$2 && shift ;;
     --server) server_override=$2 && shift ;;
     *) die "unknown argument $1 (see the header of bench/run.sh)" ;;
@@ -351,6 +353,36 @@ if ((transport)) && ((${#transport_workloads[@]} > 0)); then
     done
   done
   for pid in "${ceiling_pids[@]}"; do stop_server "$pid"; done
+  ceiling_pids=()
+fi
+
+# ---- 7b. the restaurant cache ----
+# GetRestaurant over every restaurant with Zipf popularity (s = 1, misc-loadgen --zipf), at
+# concurrency 64: against the server above (cache on, the default) and against a second one
+# with --cache_max_entries=0 (every call reads PostgreSQL), plus uniform ids with the cache off
+# (the path every call took before the cache). report.py prints the ratios.
+cache_run() {  # cache_run NAME TARGET [LOADGEN FLAGS...]
+  local name=$1 run_target=$2
+  shift 2
+  say "cache: $name"
+  "$LOADGEN" --target="$run_target" --workload=get_restaurant --concurrency=64 --channels=4 \
+    --duration="$duration" --warmup="$warmup" --restaurant_ids="1:$RESTAURANTS" "$@" \
+    --json="$run_dir/cache-$name.loadgen.json" 2>"$run_dir/cache-$name.loadgen.log" ||
+    say "misc-loadgen reported failures for cache-$name"
+}
+if ((cache_step)); then
+  cache_run zipf-on "$target" --zipf
+  uncached_target=127.0.0.1:$(free_port)
+  say "starting misc-server --cache_max_entries=0 on $uncached_target"
+  "$SERVER" "${server_flags[@]}" --listen="$uncached_target" --cache_max_entries=0 \
+    2>"$run_dir/server-uncached.log" &
+  uncached_pid=$!
+  ceiling_pids+=("$uncached_pid")
+  wait_until_serving "$uncached_target" "$uncached_pid" "misc-server (no cache)" \
+    "$run_dir/server-uncached.log"
+  cache_run zipf-off "$uncached_target" --zipf
+  cache_run uniform-off "$uncached_target"
+  stop_server "$uncached_pid"
   ceiling_pids=()
 fi
 

@@ -31,6 +31,9 @@ ABSL_FLAG(misc::loadgen::Mix, mix, {},
 ABSL_FLAG(misc::loadgen::IdRange, restaurant_ids, (misc::loadgen::IdRange{1, 1000}),
           "Restaurant ids to draw from uniformly, FIRST:LAST: the seeded ones, 1 to "
           "misc-migrate seed's --restaurants (1000 by default).");
+ABSL_FLAG(bool, zipf, false,
+          "Pick restaurant ids with Zipf popularity (s = 1) instead of uniformly: a site's "
+          "traffic, where a few restaurants get most of the page views.");
 ABSL_FLAG(int64_t, fixed_restaurant_id, 0,
           "When positive, every restaurant request uses this id (to compare with h2load, "
           "which repeats one request).");
@@ -81,6 +84,7 @@ absl::StatusOr<Config> ConfigFromFlags() {
   config.workload = absl::GetFlag(FLAGS_workload);
   config.mix = absl::GetFlag(FLAGS_mix);
   config.data.restaurant_ids = absl::GetFlag(FLAGS_restaurant_ids);
+  config.data.zipf = absl::GetFlag(FLAGS_zipf);
   if (const int64_t id = absl::GetFlag(FLAGS_fixed_restaurant_id); id > 0) {
     config.data.fixed_restaurant_id = id;
   } else if (id < 0) {

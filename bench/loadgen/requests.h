@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/random/bit_gen_ref.h"
 #include "bench/loadgen/flag_types.h"
@@ -15,8 +16,11 @@ namespace misc::loadgen {
 
 // What the requests are drawn from: which ids exist in the seeded data.
 struct DataSet {
-  // Restaurants to pick from, uniformly (seeded data has ids 1..N).
+  // Restaurants to pick from (seeded data has ids 1..N).
   IdRange restaurant_ids;
+  // How: uniformly, or with Zipf popularity (s = 1: the k-th most popular restaurant is asked
+  // for 1/k as often as the first; the ranks are spread over the range, not its first ids).
+  bool zipf = false;
   // When set, every restaurant request uses this id instead (for comparing with h2load,
   // which can only repeat one request).
   std::optional<int64_t> fixed_restaurant_id;
@@ -33,9 +37,9 @@ class RequestFactory {
   // How many ids a batch request carries.
   static constexpr int kBatchSize = 50;
 
-  explicit RequestFactory(DataSet data) : data_(std::move(data)) {}
+  explicit RequestFactory(DataSet data);
 
-  // A restaurant id, uniformly random over the data set (or the fixed one).
+  // A restaurant id, random over the data set as DataSet says (or the fixed one).
   int64_t RestaurantId(absl::BitGenRef random) const;
 
   std::unique_ptr<google::protobuf::Message> GetRestaurant(int64_t restaurant_id) const;
@@ -51,6 +55,8 @@ class RequestFactory {
 
  private:
   DataSet data_;
+  // With zipf: the cumulative weights 1/1, 1/1 + 1/2, ... of the ranks, one per id.
+  std::vector<double> zipf_cumulative_;
 };
 
 }  // namespace misc::loadgen

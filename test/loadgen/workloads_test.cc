@@ -1,8 +1,11 @@
 // The workload registry and the requests each single-call workload sends.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/random/random.h"
 #include "bench/loadgen/workload.h"
@@ -68,6 +71,36 @@ TEST(WorkloadsTest, RestaurantIdsStayInTheRange) {
     EXPECT_GE(request.restaurant_id(), 10);
     EXPECT_LE(request.restaurant_id(), 20);
   }
+}
+
+TEST(WorkloadsTest, ZipfIdsStayInTheRangeAndFavourAFew) {
+  const RequestFactory requests(
+      DataSet{.restaurant_ids = {.first = 1001, .last = 2000}, .zipf = true});
+  absl::BitGen random;
+  std::map<int64_t, int> counts;
+  constexpr int kDraws = 100000;
+  for (int i = 0; i < kDraws; ++i) {
+    const int64_t id = requests.RestaurantId(random);
+    ASSERT_GE(id, 1001);
+    ASSERT_LE(id, 2000);
+    ++counts[id];
+  }
+  // s = 1 over 1,000 ids: the most popular gets 1/H(1000) ~ 13 % of the draws (uniform: 0.1 %),
+  // and the 10 most popular about 39 %.
+  std::vector<int> sorted;
+  for (const auto& [id, count] : counts) sorted.push_back(count);
+  std::sort(sorted.rbegin(), sorted.rend());
+  EXPECT_GT(sorted[0], kDraws / 10);
+  EXPECT_LT(sorted[0], kDraws / 6);
+  int top10 = 0;
+  for (int i = 0; i < 10; ++i) top10 += sorted[i];
+  EXPECT_GT(top10, kDraws * 35 / 100);
+  EXPECT_LT(top10, kDraws * 43 / 100);
+  // The most popular id is not simply the first of the range.
+  EXPECT_NE(std::max_element(counts.begin(), counts.end(),
+                             [](const auto& a, const auto& b) { return a.second < b.second; })
+                ->first,
+            1001);
 }
 
 TEST(WorkloadsTest, AFixedIdIsAlwaysUsed) {
