@@ -88,6 +88,7 @@ TEST(WorkloadsTest, ZipfIdsStayInTheRangeAndFavourAFew) {
   // s = 1 over 1,000 ids: the most popular gets 1/H(1000) ~ 13 % of the draws (uniform: 0.1 %),
   // and the 10 most popular about 39 %.
   std::vector<int> sorted;
+  sorted.reserve(counts.size());
   for (const auto& [id, count] : counts) sorted.push_back(count);
   std::sort(sorted.rbegin(), sorted.rend());
   EXPECT_GT(sorted[0], kDraws / 10);
