@@ -248,7 +248,8 @@ TEST_F(ImageFilesetTest, HoldsTheRuntimeFilesAndNoShellPackageManagerOrCompiler)
   const uintmax_t server_bytes = TreeSize(server_dir);
   const uintmax_t migrate_bytes = TreeSize(migrate_dir);
   std::cout << absl::StrFormat("file set sizes: misc-server %.1f MB, misc-migrate %.1f MB\n",
-                               server_bytes / 1e6, migrate_bytes / 1e6);
+                               static_cast<double>(server_bytes) / 1e6,
+                               static_cast<double>(migrate_bytes) / 1e6);
   RecordProperty("misc_server_fileset_bytes", std::to_string(server_bytes));
   RecordProperty("misc_migrate_fileset_bytes", std::to_string(migrate_bytes));
   // A generous ceiling (a debug build is larger than a release one): a jump past it means the

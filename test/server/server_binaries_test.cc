@@ -130,7 +130,8 @@ grpc::StatusCode CallFirstMethod(const std::shared_ptr<grpc::Channel>& channel,
   grpc::ByteBuffer response;
   std::promise<grpc::Status> done;
   stub.UnaryCall(&context, absl::StrCat("/", service, "/", descriptor->method(0)->name()), {},
-                 &request, &response, [&done](grpc::Status status) { done.set_value(status); });
+                 &request, &response,
+                 [&done](const grpc::Status& status) { done.set_value(status); });
   return done.get_future().get().error_code();
 }
 
