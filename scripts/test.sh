@@ -81,24 +81,38 @@ run_ctest() {
     tee "$CTEST_LOG"
 }
 
-# Builds everything, or, when MISC_CTEST_ARGS select tests, only their executables (ninja
-# builds an output by its path, and a test's add_dependencies, e.g. misc-server, with it).
+# Builds everything, or, when MISC_CTEST_ARGS select tests, only what they run: the commands
+# (servers, misc-migrate, misc-devtoken: script tests such as the docs' flag check run them)
+# and each selected test's executable. Ninja builds an output by its path, and a test's
+# add_dependencies (e.g. misc-server) with it. Before its first build a GoogleTest binary is one
+# placeholder test, <target>_NOT_BUILT, whose cases ctest discovers once it is built.
 build() {
   if ((${#ctest_extra[@]} == 0)); then
     cmake --build --preset "$PRESET" -j "$JOBS"
     return
   fi
   local build_dir=$PWD/build/$PRESET targets
+  # A test's executable: its command when under the build tree, else (not built yet, so ctest
+  # has no path for it) the target its name names; kept only if Ninja knows such a target.
   mapfile -t targets < <(ctest --preset "$PRESET" --show-only=json-v1 "${ctest_extra[@]}" |
     /usr/bin/python3 -c '
-import json, os, sys
+import json, os, subprocess, sys
 build_dir = sys.argv[1]
+known = set(line.split(":")[0] for line in subprocess.run(
+    ["ninja", "-C", build_dir, "-t", "targets", "all"], capture_output=True, text=True,
+    check=True).stdout.splitlines())
 for test in json.load(sys.stdin)["tests"]:
-    command = test.get("command") or [""]
-    if command[0].startswith(build_dir + "/"):
-        print(os.path.relpath(command[0], build_dir))' "$build_dir" | sort -u)
-  echo "building the ${#targets[@]} test executables that MISC_CTEST_ARGS select"
-  ((${#targets[@]} == 0)) || cmake --build --preset "$PRESET" -j "$JOBS" --target "${targets[@]}"
+    command = (test.get("command") or [""])[0]
+    name = test["name"].removesuffix("_NOT_BUILT")
+    if command.startswith(build_dir + "/"):
+        target = os.path.relpath(command, build_dir)
+    else:
+        target = name
+    if target in known:
+        print(target)' "$build_dir" | sort -u)
+  echo "building the commands and the ${#targets[@]} test executables MISC_CTEST_ARGS select"
+  cmake --build --preset "$PRESET" -j "$JOBS" \
+    --target misc-servers misc-migrate misc-devtoken "${targets[@]}"
 }
 
 step deps bash scripts/install-deps.sh
