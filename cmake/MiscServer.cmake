@@ -7,6 +7,18 @@
 #
 # It also registers the binary, so nothing else needs an edit per server binary: the
 # aggregate target `misc-servers` builds every one (the Dockerfile and CI build that), and
+# misc_joined_grpc_services(<out-var> <service>...): every gRPC service of the services,
+# comma-separated.
+function(misc_joined_grpc_services out)
+  set(joined "")
+  foreach(service IN LISTS ARGN)
+    misc_grpc_services_of(names ${service})
+    list(APPEND joined ${names})
+  endforeach()
+  list(JOIN joined "," joined)
+  set(${out} "${joined}" PARENT_SCOPE)
+endfunction()
+
 # misc_write_server_manifest() lists them for the image build and the tests.
 function(misc_add_server binary)
   cmake_parse_arguments(ARG "" "" "SOURCES;SERVICES" ${ARGN})
@@ -55,6 +67,18 @@ function(misc_grpc_services_of out service)
   set(${out} "${names}" PARENT_SCOPE)
 endfunction()
 
+# misc_joined_grpc_services(<out-var> <service>...): every gRPC service of the services,
+# comma-separated.
+function(misc_joined_grpc_services out)
+  set(joined "")
+  foreach(service IN LISTS ARGN)
+    misc_grpc_services_of(names ${service})
+    list(APPEND joined ${names})
+  endforeach()
+  list(JOIN joined "," joined)
+  set(${out} "${joined}" PARENT_SCOPE)
+endfunction()
+
 # misc_write_server_manifest()
 #
 # Called once every server binary is added (end of cmd/CMakeLists.txt). Writes
@@ -67,21 +91,11 @@ endfunction()
 function(misc_write_server_manifest)
   get_property(binaries GLOBAL PROPERTY MISC_SERVER_BINARIES)
   get_property(all_services GLOBAL PROPERTY MISC_SERVICES)
-  set(all_names "")
-  foreach(service IN LISTS all_services)
-    misc_grpc_services_of(names ${service})
-    list(APPEND all_names ${names})
-  endforeach()
-  list(JOIN all_names "," all_names)
+  misc_joined_grpc_services(all_names ${all_services})
   set(content "#services\t\t${all_names}\n")
   foreach(binary IN LISTS binaries)
     get_target_property(services ${binary} MISC_HOSTED_SERVICES)
-    set(grpc_names "")
-    foreach(service IN LISTS services)
-      misc_grpc_services_of(names ${service})
-      list(APPEND grpc_names ${names})
-    endforeach()
-    list(JOIN grpc_names "," grpc_names)
+    misc_joined_grpc_services(grpc_names ${services})
     get_target_property(dir ${binary} BINARY_DIR)
     file(RELATIVE_PATH dir "${CMAKE_BINARY_DIR}" "${dir}")
     string(APPEND content "${binary}\t${dir}/${binary}\t${grpc_names}\n")
