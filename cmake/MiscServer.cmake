@@ -7,18 +7,6 @@
 #
 # It also registers the binary, so nothing else needs an edit per server binary: the
 # aggregate target `misc-servers` builds every one (the Dockerfile and CI build that), and
-# misc_joined_grpc_services(<out-var> <service>...): every gRPC service of the services,
-# comma-separated.
-function(misc_joined_grpc_services out)
-  set(joined "")
-  foreach(service IN LISTS ARGN)
-    misc_grpc_services_of(names ${service})
-    list(APPEND joined ${names})
-  endforeach()
-  list(JOIN joined "," joined)
-  set(${out} "${joined}" PARENT_SCOPE)
-endfunction()
-
 # misc_write_server_manifest() lists them for the image build and the tests.
 function(misc_add_server binary)
   cmake_parse_arguments(ARG "" "" "SOURCES;SERVICES" ${ARGN})

@@ -7,13 +7,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "src/db/connection.h"
 #include "src/db/reconnect_backoff.h"
 
 namespace misc::db {
@@ -33,23 +33,6 @@ int PollUntil(int fd, int16_t events, int wake_fd, absl::Time deadline) {
   const int ready = poll(fds, 2, static_cast<int>(std::min<int64_t>(ms, 60000)));
   if (ready <= 0) return 0;
   return fds[0].revents;
-}
-
-// Opens a connection without blocking past `deadline` or Stop (libpq's own connect_timeout
-// counts whole seconds). Returns nullptr on failure.
-PGconn* Connect(const std::string& conninfo, absl::Time deadline, int wake_fd,
-                const std::atomic<bool>& stopping) {
-  PGconn* conn = PQconnectStart(conninfo.c_str());
-  if (conn == nullptr) return nullptr;
-  PostgresPollingStatusType state = PGRES_POLLING_WRITING;
-  while (!stopping.load() && absl::Now() < deadline) {
-    if (state == PGRES_POLLING_OK) return conn;
-    if (state == PGRES_POLLING_FAILED || PQstatus(conn) == CONNECTION_BAD) break;
-    const int16_t wanted = state == PGRES_POLLING_READING ? POLLIN : POLLOUT;
-    if (PollUntil(PQsocket(conn), wanted, wake_fd, deadline) != 0) state = PQconnectPoll(conn);
-  }
-  PQfinish(conn);
-  return nullptr;
 }
 
 }  // namespace
@@ -106,27 +89,26 @@ bool ChangeFeed::SleepUnlessStopped(absl::Duration duration) {
 void ChangeFeed::Loop() {
   ReconnectBackoff backoff(kBackoffInitial, backoff_max_);
   while (!stopping_.load()) {
-    PGconn* conn = Connect(conninfo_, absl::Now() + connect_timeout_, wake_fd_, stopping_);
-    if (conn == nullptr) {
+    // Bounded by --db_connect_timeout and abandoned at Stop, like the pool's connections.
+    absl::StatusOr<std::unique_ptr<Connection>> opened =
+        Connection::Open(conninfo_, absl::Now() + connect_timeout_, &stopping_);
+    if (!opened.ok()) {
       if (!stopping_.load()) {
         warnings_.Warn("change feed: cannot connect to the database",
                        "caches stay off until it can");
       }
-      backoff.Failed(absl::Now());
-      if (!SleepUnlessStopped(backoff.next_attempt() - absl::Now())) break;
-      continue;
+    } else if (RunSession((*opened)->libpq())) {
+      backoff.Succeeded();  // It listened: the next attempt starts from the shortest wait.
     }
-    backoff.Succeeded();
-    RunSession(conn);
-    PQfinish(conn);
-    // A session that broke at once (say, LISTEN refused) is retried no faster than a failure.
+    // Every ended session counts as a failure too, so that a database that accepts
+    // connections but breaks them (or refuses LISTEN) is retried under the backoff.
     backoff.Failed(absl::Now());
-    if (!SleepUnlessStopped(absl::Milliseconds(50))) break;
+    if (!SleepUnlessStopped(backoff.next_attempt() - absl::Now())) break;
   }
   SetListening(false);
 }
 
-void ChangeFeed::RunSession(PGconn* conn) {
+bool ChangeFeed::RunSession(PGconn* conn) {
   absl::Cleanup not_listening = [this] { SetListening(false); };
   PQsetnonblocking(conn, 1);
   const int socket = PQsocket(conn);
@@ -158,33 +140,34 @@ void ChangeFeed::RunSession(PGconn* conn) {
   }
   if (!run(listen)) {
     warnings_.Warn("change feed: LISTEN failed", PQerrorMessage(conn));
-    return;
+    return false;
   }
   SetListening(true);
   spdlog::info("change feed: listening");
-  absl::Time next_heartbeat = absl::Now() + heartbeat_interval_;
-  while (!stopping_.load()) {
-    const int events = PollUntil(socket, POLLIN, wake_fd_, next_heartbeat);
-    if (events != 0 && PQconsumeInput(conn) == 0) break;
+  const auto dispatch_received = [&] {
     while (PGnotify* notify = PQnotifies(conn)) {
       Dispatch(notify->relname, notify->extra);
       PQfreemem(notify);
     }
+  };
+  absl::Time next_heartbeat = absl::Now() + heartbeat_interval_;
+  while (!stopping_.load()) {
+    const int events = PollUntil(socket, POLLIN, wake_fd_, next_heartbeat);
+    if (events != 0 && PQconsumeInput(conn) == 0) break;
+    dispatch_received();
     if (stopping_.load()) break;
     if (absl::Now() >= next_heartbeat) {
       // Unanswered within an interval: the server or the path to it went silent, and
       // notifications may be lost; the caches stop trusting the feed now, not at TCP's timeout.
       if (!run("")) break;
-      while (PGnotify* notify = PQnotifies(conn)) {
-        Dispatch(notify->relname, notify->extra);
-        PQfreemem(notify);
-      }
+      dispatch_received();  // What arrived while it waited for the answer.
       next_heartbeat = absl::Now() + heartbeat_interval_;
     }
   }
   if (!stopping_.load()) {
     warnings_.Warn("change feed: session lost", "caches are off until it is back");
   }
+  return true;
 }
 
 }  // namespace misc::db

@@ -57,8 +57,9 @@ class ChangeFeed {
 
  private:
   void Loop();
-  // Runs one session until it fails or Stop; returns after telling subscribers false.
-  void RunSession(pg_conn* conn);
+  // LISTENs on `conn` and dispatches notifications until the session fails or Stop; tells
+  // subscribers false before returning. Returns whether it got as far as listening.
+  bool RunSession(pg_conn* conn);
   void SetListening(bool listening);
   void Dispatch(const std::string& channel, absl::string_view payload);
   // Sleeps `duration` or until Stop; returns false when stopping.

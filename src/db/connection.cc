@@ -109,13 +109,16 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
   current_attempt = nullptr;
   std::shared_ptr<pg_cancel> key(PQgetCancel(attempt.opened), PQfreeCancel);
   if (key == nullptr) return absl::UnavailableError("no cancel key for the new connection");
-  const int socket = PQsocket(attempt.opened);
-  return std::unique_ptr<Connection>(new Connection(std::move(session), socket, std::move(key)));
+  return std::unique_ptr<Connection>(
+      new Connection(std::move(session), attempt.opened, std::move(key)));
 }
 
-Connection::Connection(std::unique_ptr<Session> session, int socket,
+Connection::Connection(std::unique_ptr<Session> session, pg_conn* libpq,
                        std::shared_ptr<pg_cancel> cancel_key)
-    : session_(std::move(session)), socket_(socket), cancel_key_(std::move(cancel_key)) {}
+    : session_(std::move(session)),
+      libpq_(libpq),
+      socket_(PQsocket(libpq)),
+      cancel_key_(std::move(cancel_key)) {}
 
 Connection::~Connection() = default;
 

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 
 struct pg_cancel;
+struct pg_conn;
 namespace pqxx {
 class connection_base;
 }  // namespace pqxx
@@ -42,14 +43,20 @@ class Connection {
   // Returns the cancel key of this connection's backend.
   const std::shared_ptr<pg_cancel>& cancel_key() const { return cancel_key_; }
 
+  // Returns the libpq connection under pqxx(), for a session that speaks libpq's asynchronous
+  // API itself (the change feed's LISTEN and heartbeats). Never use both on one connection.
+  pg_conn* libpq() const { return libpq_; }
+
   // Returns true while libpq considers the connection usable.
   bool is_open() const;
 
  private:
   struct Session;
-  Connection(std::unique_ptr<Session> session, int socket, std::shared_ptr<pg_cancel> cancel_key);
+  Connection(std::unique_ptr<Session> session, pg_conn* libpq,
+             std::shared_ptr<pg_cancel> cancel_key);
 
   std::unique_ptr<Session> session_;
+  pg_conn* libpq_;  // Owned by session_.
   int socket_;
   std::shared_ptr<pg_cancel> cancel_key_;
 };

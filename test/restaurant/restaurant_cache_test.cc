@@ -16,6 +16,7 @@
 #include "test/auth/auth_test_util.h"
 #include "test/support/misc_server.h"
 #include "test/support/postgres.h"
+#include "test/support/restaurant_cache_probe.h"
 #include "test/support/viewer_server_test.h"
 
 namespace misc::restaurant {
@@ -30,12 +31,10 @@ class RestaurantCacheTest : public ::testing::Test {
   void SetUp() override {
     url_ = testing::CreateMigratedDatabase("restaurant_cache");
     ASSERT_FALSE(url_.empty());
-    ASSERT_TRUE(testing::ExecuteSql(url_, R"sql(
-      INSERT INTO prefectures VALUES (13, '東京都', 'Tokyo');
-      INSERT INTO areas VALUES (1, 13, '渋谷', 'Shibuya');
-      INSERT INTO restaurants (restaurant_id, name, area_id) VALUES (1, 'before', 1);
-      INSERT INTO bookmarks (user_id, restaurant_id) VALUES (7, 1);
-    )sql")
+    ASSERT_TRUE(testing::ExecuteSql(url_, testing::kCacheProbeRows).ok());
+    ASSERT_TRUE(testing::ExecuteSql(url_,
+                                    "INSERT INTO bookmarks (user_id, restaurant_id) "
+                                    "VALUES (7, 1)")
                     .ok());
     jwks_ = std::make_unique<auth::testing::JwksFile>(
         std::vector<auth::SigningKey>{auth::testing::EcKey()});
@@ -46,6 +45,7 @@ class RestaurantCacheTest : public ::testing::Test {
     server_ = testing::ServerProcess::Start(url_, flags);
     ASSERT_NE(server_, nullptr);
     stub_ = v1::RestaurantService::NewStub(server_->channel());
+    probe_ = std::make_unique<testing::RestaurantCacheProbe>(server_->channel(), url_);
   }
 
   // GetRestaurant(kRestaurant) as `user_id` (0: anonymous); returns the whole restaurant.
@@ -64,75 +64,50 @@ class RestaurantCacheTest : public ::testing::Test {
     return response.restaurant();
   }
 
-  // Renames the restaurant without firing triggers (session_replication_role = replica): a
-  // change the cache is never told of.
-  void RenameSilently(const std::string& name) {
-    ASSERT_TRUE(testing::ExecuteSql(url_, absl::StrCat("SET session_replication_role = replica; "
-                                                       "UPDATE restaurants SET name = '",
-                                                       name, "' WHERE restaurant_id = 1"))
-                    .ok());
-  }
-
-  // Waits until anonymous reads come from the cache: the row renamed behind its back still
-  // reads as it was. Leaves the database saying "silent" and the cache saying "before".
-  void WaitUntilCached() {
-    const absl::Time give_up = absl::Now() + absl::Seconds(20);
-    while (absl::Now() < give_up) {
-      // A told change first, so that whatever the cache holds is evicted; the read that
-      // follows loads "before" into it, if it is on.
-      ASSERT_TRUE(testing::ExecuteSql(
-                      url_, "UPDATE restaurants SET name = 'before' WHERE restaurant_id = 1")
-                      .ok());
-      if (!ServedWithin("before", absl::Seconds(2))) continue;
-      RenameSilently("silent");
-      if (Get().name() == "before") return;
-      absl::SleepFor(absl::Milliseconds(50));
+  // Anonymous GetRestaurant's status code within a second after `sql` ran: NOT_FOUND once the
+  // cache let go of the restaurant.
+  grpc::StatusCode CodeAfter(const std::string& sql) {
+    EXPECT_TRUE(testing::ExecuteSql(url_, sql).ok()) << sql;
+    const absl::Time give_up = absl::Now() + absl::Seconds(1);
+    grpc::StatusCode code = grpc::StatusCode::OK;
+    while (absl::Now() < give_up && code != grpc::StatusCode::NOT_FOUND) {
+      grpc::ClientContext context;
+      v1::GetRestaurantRequest request;
+      request.set_restaurant_id(kRestaurant);
+      v1::GetRestaurantResponse response;
+      code = stub_->GetRestaurant(&context, request, &response).error_code();
     }
-    FAIL() << "GetRestaurant never came from the cache";
-  }
-
-  // Returns whether an anonymous read says `name` within `within`.
-  bool ServedWithin(const std::string& name, absl::Duration within) {
-    const absl::Time give_up = absl::Now() + within;
-    do {
-      if (Get().name() == name) return true;
-    } while (absl::Now() < give_up);
-    return false;
+    return code;
   }
 
   std::string url_;
   std::unique_ptr<auth::testing::JwksFile> jwks_;
   std::unique_ptr<testing::ServerProcess> server_;
   std::unique_ptr<v1::RestaurantService::Stub> stub_;
+  std::unique_ptr<testing::RestaurantCacheProbe> probe_;
 };
 
 TEST_F(RestaurantCacheTest, AnUpdateInPsqlIsServedWithinASecond) {
-  ASSERT_NO_FATAL_FAILURE(WaitUntilCached());
-  ASSERT_TRUE(
-      testing::ExecuteSql(url_, "UPDATE restaurants SET name = 'after' WHERE restaurant_id = 1")
-          .ok());
-  EXPECT_TRUE(ServedWithin("after", absl::Seconds(1))) << Get().name();
+  ASSERT_TRUE(probe_->WaitUntilCached().ok());
+  ASSERT_TRUE(probe_->RenameTold("after").ok());
+  EXPECT_TRUE(probe_->ServedWithin("after", absl::Seconds(1))) << Get().name();
   // And it stays: nothing older comes back.
   for (int i = 0; i < 20; ++i) EXPECT_EQ(Get().name(), "after");
 }
 
-TEST_F(RestaurantCacheTest, DeletesAndTruncatesEvictToo) {
-  ASSERT_NO_FATAL_FAILURE(WaitUntilCached());
-  ASSERT_TRUE(testing::ExecuteSql(url_, "DELETE FROM bookmarks; DELETE FROM restaurants").ok());
-  const absl::Time give_up = absl::Now() + absl::Seconds(1);
-  grpc::StatusCode code = grpc::StatusCode::OK;
-  while (absl::Now() < give_up && code != grpc::StatusCode::NOT_FOUND) {
-    grpc::ClientContext context;
-    v1::GetRestaurantRequest request;
-    request.set_restaurant_id(kRestaurant);
-    v1::GetRestaurantResponse response;
-    code = stub_->GetRestaurant(&context, request, &response).error_code();
-  }
-  EXPECT_EQ(code, grpc::StatusCode::NOT_FOUND);
+TEST_F(RestaurantCacheTest, ADeleteEvicts) {
+  ASSERT_TRUE(probe_->WaitUntilCached().ok());
+  EXPECT_EQ(CodeAfter("DELETE FROM bookmarks; DELETE FROM restaurants"),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(RestaurantCacheTest, ATruncateEvictsEverything) {
+  ASSERT_TRUE(probe_->WaitUntilCached().ok());
+  EXPECT_EQ(CodeAfter("TRUNCATE restaurants CASCADE"), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(RestaurantCacheTest, AKilledListenSessionNeverYieldsAStaleAnswer) {
-  ASSERT_NO_FATAL_FAILURE(WaitUntilCached());
+  ASSERT_TRUE(probe_->WaitUntilCached().ok());
   // The change feed's session: the one whose last statement was LISTEN or its heartbeat (an
   // empty query). Killed, then the row changes while nobody listens: that notification is lost.
   ASSERT_TRUE(
@@ -142,9 +117,7 @@ TEST_F(RestaurantCacheTest, AKilledListenSessionNeverYieldsAStaleAnswer) {
                                        testing::QueryString(url_, "SELECT current_database()"),
                                        "' AND (query LIKE 'LISTEN%' OR query = '')"))
           .ok());
-  ASSERT_TRUE(
-      testing::ExecuteSql(url_, "UPDATE restaurants SET name = 'missed' WHERE restaurant_id = 1")
-          .ok());
+  ASSERT_TRUE(probe_->RenameTold("missed").ok());
   // From now on every answer is the row as it is: the cache was emptied and bypassed when the
   // session broke, and emptied again when it came back.
   const absl::Time until = absl::Now() + absl::Seconds(3);
@@ -154,15 +127,11 @@ TEST_F(RestaurantCacheTest, AKilledListenSessionNeverYieldsAStaleAnswer) {
     ++reads;
   }
   // And once back, the cache serves again, and is told of changes again.
-  ASSERT_TRUE(
-      testing::ExecuteSql(url_, "UPDATE restaurants SET name = 'before' WHERE restaurant_id = 1")
-          .ok());
-  ASSERT_TRUE(ServedWithin("before", absl::Seconds(1)));
-  ASSERT_NO_FATAL_FAILURE(WaitUntilCached());
+  ASSERT_TRUE(probe_->WaitUntilCached().ok());
 }
 
 TEST_F(RestaurantCacheTest, LoggedInAnswersStayPerViewer) {
-  ASSERT_NO_FATAL_FAILURE(WaitUntilCached());
+  ASSERT_TRUE(probe_->WaitUntilCached().ok());
   // The anonymous entry is cached; logged-in viewers each get their own bookmark state, read
   // for them, and the row as it is.
   const v1::Restaurant bookmarking = Get(kBookmarkingUser);

@@ -1,0 +1,65 @@
+#include "test/support/restaurant_cache_probe.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "test/support/postgres.h"
+
+namespace misc::testing {
+
+RestaurantCacheProbe::RestaurantCacheProbe(const std::shared_ptr<grpc::Channel>& channel,
+                                           std::string database_url)
+    : stub_(restaurant::v1::RestaurantService::NewStub(channel)),
+      database_url_(std::move(database_url)) {}
+
+absl::StatusOr<std::string> RestaurantCacheProbe::Name(absl::Duration deadline) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  restaurant::v1::GetRestaurantRequest request;
+  request.set_restaurant_id(1);
+  restaurant::v1::GetRestaurantResponse response;
+  const grpc::Status status = stub_->GetRestaurant(&context, request, &response);
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  }
+  return response.restaurant().name();
+}
+
+absl::Status RestaurantCacheProbe::RenameTold(const std::string& name) {
+  return ExecuteSql(database_url_, absl::StrCat("UPDATE restaurants SET name = '", name,
+                                                "' WHERE restaurant_id = 1"));
+}
+
+absl::Status RestaurantCacheProbe::RenameSilently(const std::string& name) {
+  return ExecuteSql(database_url_, absl::StrCat("SET session_replication_role = replica; "
+                                                "UPDATE restaurants SET name = '",
+                                                name, "' WHERE restaurant_id = 1"));
+}
+
+bool RestaurantCacheProbe::ServedWithin(const std::string& name, absl::Duration within) {
+  const absl::Time give_up = absl::Now() + within;
+  do {
+    absl::StatusOr<std::string> answered = Name();
+    if (answered.ok() && *answered == name) return true;
+  } while (absl::Now() < give_up);
+  return false;
+}
+
+absl::Status RestaurantCacheProbe::WaitUntilCached(absl::Duration within) {
+  const absl::Time give_up = absl::Now() + within;
+  while (absl::Now() < give_up) {
+    // A told change first, so that whatever the cache holds is evicted; the read that follows
+    // loads "before" into it, if it is on.
+    if (absl::Status renamed = RenameTold("before"); !renamed.ok()) return renamed;
+    if (!ServedWithin("before", absl::Seconds(2))) continue;
+    if (absl::Status renamed = RenameSilently("silent"); !renamed.ok()) return renamed;
+    absl::StatusOr<std::string> answered = Name();
+    if (answered.ok() && *answered == "before") return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return absl::DeadlineExceededError("GetRestaurant never came from the cache");
+}
+
+}  // namespace misc::testing
