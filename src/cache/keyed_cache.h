@@ -156,8 +156,6 @@ class KeyedCache {
     ClearLocked();
   }
 
-  bool enabled() const { return enabled_.load(std::memory_order_acquire); }
-
   // Shared so that metrics may outlive the cache.
   std::shared_ptr<const CacheStats> stats() const { return stats_; }
 

@@ -52,9 +52,6 @@ class ChangeFeed {
   // Stops the thread and closes the session; subscribers hear on_listening(false).
   void Stop();
 
-  // True while LISTENing.
-  bool listening() const { return listening_.load(std::memory_order_acquire); }
-
  private:
   void Loop();
   // LISTENs on `conn` and dispatches notifications until the session fails or Stop; tells
@@ -70,6 +67,7 @@ class ChangeFeed {
   const absl::Duration heartbeat_interval_;
   const absl::Duration backoff_max_;
   std::vector<std::pair<std::string, ChangeSubscriber>> subscribers_;
+  // What subscribers were last told, so that each hears only changes of it.
   std::atomic<bool> listening_{false};
   std::atomic<bool> stopping_{false};
   log::WarningLimiter warnings_;
