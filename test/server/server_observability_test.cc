@@ -95,6 +95,21 @@ TEST_F(ServerObservabilityTest, ScrapePassesPromtoolAndCountersMoveWithCalls) {
   EXPECT_GT(SampleValue(text, "process_resident_memory_bytes"), 0);
   EXPECT_GT(SampleValue(text, "process_start_time_seconds"), 0);
   EXPECT_EQ(SampleValue(text, "misc_jwt_verifications_total{outcome=\"ok\"}"), 0);
+
+  // The restaurant cache counts every anonymous GetRestaurant once: a hit, a miss, or (while
+  // its change feed does not listen) a read that bypassed it.
+  double cache_reads = 0;
+  for (const char* family :
+       {"misc_cache_hits_total", "misc_cache_misses_total", "misc_cache_bypassed_total"}) {
+    const double value = SampleValue(text, absl::StrCat(family, "{cache=\"restaurant\"}"));
+    EXPECT_GE(value, 0) << family;
+    cache_reads += value;
+  }
+  EXPECT_GE(cache_reads, 3);
+  for (const char* family : {"misc_cache_coalesced_total", "misc_cache_evictions_total",
+                             "misc_cache_invalidations_total", "misc_cache_entries"}) {
+    EXPECT_GE(SampleValue(text, absl::StrCat(family, "{cache=\"restaurant\"}")), 0) << family;
+  }
 }
 
 TEST_F(ServerObservabilityTest, AnUnauthenticatedCallIsCountedByOutcome) {
