@@ -15,15 +15,19 @@
 #                (kept between runs: seeded again only when the counts differ)
 #   4. server    release misc-server with a development JWKS; 500 user tokens for logged-in calls
 #   5. load      every workload x concurrency with bench/loadgen (misc-loadgen), sampling the
-#                server's CPU, RSS, fds and the database's connections during each run
+#                server's CPU, RSS, fds and the database's connections during each run; the
+#                server runs with --cache_max_entries=0, so these measure the database path
 #   6. database  pgbench running GetRestaurant's own SQL (read back from pg_stat_statements),
 #      ceiling   prepared, random ids, at the same concurrencies
-#   7. transport the memory-served workloads among --workloads (health, list_genres,
-#                check_rollout_target) through h2load, 64 connections with one call in flight
+#   7. transport the memory-served workloads among --workloads (health, get_area,
+#                list_genres, check_rollout_target) through h2load, 64 connections with one call in flight
 #                each and one fixed framed request, against misc-server and against
 #                bench/transport's misc-transport-ceiling (a plain gRPC server giving the same
 #                answers) on the callback and on the async API, one after the other
 #                (--no-transport skips it)
+#   7b. cache    GetRestaurant at c=64, Zipf-popular ids (s = 1), on a second server with the
+#                restaurant cache on (from cold, then warm), and with it off; uniform ids with
+#                it off (--no-cache skips it)
 #   8. profile   perf (cpu-clock) of the server under GetRestaurant and ListGenres at c=64
 #   9. report    bench/results/<date>.json, the chart and tables via
 #                bench/report.py (docs/benchmarks.md explains them)
@@ -48,7 +52,8 @@ concurrency="1 16 64 256"
 duration=10s
 warmup=2s
 workloads="get_restaurant get_restaurant_logged_in batch_get_restaurants list_restaurants_first
-list_restaurants_deep list_reviews list_genres check_rollout_target restaurant_page health"
+list_restaurants_deep list_reviews get_area list_genres check_rollout_target restaurant_page
+health"
 profile=1
 transport=1
 cache_step=1
@@ -181,8 +186,10 @@ target=127.0.0.1:$(free_port)
 server_flags=(--listen="$target" --metrics_listen=127.0.0.1:0 --shutdown_delay=0s
   --jwks_file="$JWT_DIR/jwks.json" --jwt_issuer=misc-dev --jwt_audience=misc
   --db_max_waiters=512 --log_level=warn)
-say "starting misc-server on $target (log: $run_dir/server.log)"
-"$SERVER" "${server_flags[@]}" 2>"$run_dir/server.log" &
+# The workloads measure the database path: with the restaurant cache on, GetRestaurant's
+# figures would depend on how warm the cache had grown. Step 7b measures the cache.
+say "starting misc-server --cache_max_entries=0 on $target (log: $run_dir/server.log)"
+"$SERVER" "${server_flags[@]}" --cache_max_entries=0 2>"$run_dir/server.log" &
 server_pid=$!
 wait_until_serving "$target" "$server_pid" misc-server "$run_dir/server.log"
 
@@ -284,7 +291,7 @@ TRANSPORT_CONNECTIONS=64
 transport_workloads=()
 for workload in $workloads; do
   case $workload in
-    health | list_genres | check_rollout_target) transport_workloads+=("$workload") ;;
+    health | get_area | list_genres | check_rollout_target) transport_workloads+=("$workload") ;;
   esac
 done
 
@@ -358,9 +365,9 @@ fi
 
 # ---- 7b. the restaurant cache ----
 # GetRestaurant over every restaurant with Zipf popularity (s = 1, misc-loadgen --zipf), at
-# concurrency 64: against the server above (cache on, the default) and against a second one
-# with --cache_max_entries=0 (every call reads PostgreSQL), plus uniform ids with the cache off
-# (the path every call took before the cache). report.py prints the ratios.
+# concurrency 64: against a second server with the cache on (the default), and against the one
+# above (--cache_max_entries=0: every call reads PostgreSQL), plus uniform ids with the cache
+# off (the path every call took before the cache). report.py prints the ratios.
 cache_run() {  # cache_run NAME TARGET [LOADGEN FLAGS...]
   local name=$1 run_target=$2
   shift 2
@@ -370,20 +377,37 @@ cache_run() {  # cache_run NAME TARGET [LOADGEN FLAGS...]
     --json="$run_dir/cache-$name.loadgen.json" 2>"$run_dir/cache-$name.loadgen.log" ||
     say "misc-loadgen reported failures for cache-$name"
 }
+# cache_counters METRICS_ADDRESS: the server's misc_cache_* counters, one "name value" a line.
+cache_counters() {
+  python3 - "$1" <<'PY'
+import sys, urllib.request
+for line in urllib.request.urlopen(f"http://{sys.argv[1]}/metrics", timeout=5).read().decode().splitlines():
+    if line.startswith("misc_cache_") and "_total{" in line:
+        print(line.split("{")[0], line.rsplit(" ", 1)[1])
+PY
+}
 if ((cache_step)); then
-  cache_run zipf-on "$target" --zipf
-  uncached_target=127.0.0.1:$(free_port)
-  say "starting misc-server --cache_max_entries=0 on $uncached_target"
-  "$SERVER" "${server_flags[@]}" --listen="$uncached_target" --cache_max_entries=0 \
-    2>"$run_dir/server-uncached.log" &
-  uncached_pid=$!
-  ceiling_pids+=("$uncached_pid")
-  wait_until_serving "$uncached_target" "$uncached_pid" "misc-server (no cache)" \
-    "$run_dir/server-uncached.log"
-  cache_run zipf-off "$uncached_target" --zipf
-  cache_run uniform-off "$uncached_target"
-  stop_server "$uncached_pid"
+  cached_target=127.0.0.1:$(free_port)
+  cached_metrics=127.0.0.1:$(free_port)
+  say "starting misc-server with the restaurant cache on $cached_target"
+  "$SERVER" "${server_flags[@]}" --listen="$cached_target" --metrics_listen="$cached_metrics" \
+    2>"$run_dir/server-cached.log" &
+  cached_pid=$!
+  ceiling_pids+=("$cached_pid")
+  wait_until_serving "$cached_target" "$cached_pid" "misc-server (cache on)" \
+    "$run_dir/server-cached.log"
+  # First from an empty cache (what a fresh pod sees), then again with what that run left:
+  # the working set fits in the cache, so the second is its steady state. The hit ratio of
+  # each comes from the server's own counters around the run (warm-up included).
+  for phase in cold on; do
+    cache_counters "$cached_metrics" >"$run_dir/cache-zipf-$phase.counters-before"
+    cache_run "zipf-$phase" "$cached_target" --zipf
+    cache_counters "$cached_metrics" >"$run_dir/cache-zipf-$phase.counters-after"
+  done
+  stop_server "$cached_pid"
   ceiling_pids=()
+  cache_run zipf-off "$target" --zipf
+  cache_run uniform-off "$target"
 fi
 
 # ---- 8. profile ----

@@ -24,7 +24,7 @@ ABSL_FLAG(absl::Duration, connect_timeout, absl::Seconds(10),
 ABSL_FLAG(std::string, workload, "",
           "What one operation is: get_restaurant, get_restaurant_logged_in, "
           "batch_get_restaurants, list_restaurants_first, list_restaurants_deep, list_reviews, "
-          "list_genres, check_rollout_target, health, restaurant_page.");
+          "get_area, list_genres, check_rollout_target, health, restaurant_page.");
 ABSL_FLAG(misc::loadgen::Mix, mix, {},
           "Instead of --workload, a weighted mix: NAME:WEIGHT,... e.g. "
           "get_restaurant:6,list_reviews:3,list_genres:1.");

@@ -2,6 +2,9 @@
 
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <utility>
+
+#include "src/log/buffered_stderr_sink.h"
 #include "src/observability/json_line.h"
 
 namespace misc::observability {
@@ -21,9 +24,14 @@ std::string FormatAccessLog(const AccessLogRecord& record) {
       .Finish();
 }
 
-std::shared_ptr<spdlog::logger> MakeAccessLogger() {
-  auto logger =
-      std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+std::shared_ptr<spdlog::logger> MakeAccessLogger(absl::Duration flush_interval) {
+  spdlog::sink_ptr sink;
+  if (flush_interval == absl::ZeroDuration()) {
+    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  } else {
+    sink = std::make_shared<log::BufferedStderrSink>(flush_interval);
+  }
+  auto logger = std::make_shared<spdlog::logger>("access", std::move(sink));
   logger->set_pattern("%v");
   logger->set_level(spdlog::level::info);
   return logger;

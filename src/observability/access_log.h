@@ -32,8 +32,10 @@ struct AccessLogRecord {
 std::string FormatAccessLog(const AccessLogRecord& record);
 
 // Returns the logger "access" writing each message verbatim as one line on stderr, at info,
-// whatever --log_level says (access logging is switched by --access_log instead).
-std::shared_ptr<spdlog::logger> MakeAccessLogger();
+// whatever --log_level says (access logging is switched by --access_log instead). Lines wait
+// in memory for up to `flush_interval` and are written together (log::BufferedStderrSink);
+// a zero interval writes each line as it comes.
+std::shared_ptr<spdlog::logger> MakeAccessLogger(absl::Duration flush_interval);
 
 }  // namespace misc::observability
 

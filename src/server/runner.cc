@@ -120,7 +120,10 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &bound_port);
   ApplyTransportOptions(config, builder);
   builder.experimental().SetInterceptorCreators(observability::MakeServerInterceptors(
-      *metrics, {.access_log = config.access_log ? observability::MakeAccessLogger() : nullptr}));
+      *metrics, {.access_log = config.access_log
+                                         ? observability::MakeAccessLogger(
+                                               config.access_log_flush_interval)
+                                         : nullptr}));
   for (HostedService& hosted : services) builder.RegisterService(hosted.service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {

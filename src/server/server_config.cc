@@ -120,6 +120,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.jwks_refresh_interval = absl::GetFlag(FLAGS_jwks_refresh_interval);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   config.access_log = absl::GetFlag(FLAGS_access_log);
+  config.access_log_flush_interval = absl::GetFlag(FLAGS_access_log_flush_interval);
   config.cache = {.max_entries = absl::GetFlag(FLAGS_cache_max_entries),
                   .ttl = absl::GetFlag(FLAGS_cache_ttl)};
   config.change_feed_heartbeat = absl::GetFlag(FLAGS_change_feed_heartbeat);
@@ -150,6 +151,9 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
     bad("db_reconnect_backoff_max", "must be at least 50ms");
   }
   if (config.max_call_timeout <= absl::ZeroDuration()) bad("max_call_timeout", "must be positive");
+  if (config.access_log_flush_interval < absl::ZeroDuration()) {
+    bad("access_log_flush_interval", "must not be negative");
+  }
   if (config.shutdown_delay < absl::ZeroDuration()) bad("shutdown_delay", "must not be negative");
   if (config.drain_timeout < absl::ZeroDuration()) bad("drain_timeout", "must not be negative");
   if (config.readiness_interval < absl::Milliseconds(10)) {

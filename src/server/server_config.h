@@ -37,6 +37,8 @@ struct ServerConfig {
   std::string metrics_listen;
   // Whether every call writes one JSON access-log line.
   bool access_log;
+  // How long access log lines may wait before being written together; 0: one write per line.
+  absl::Duration access_log_flush_interval;
   // Read-through caches of services (--cache_max_entries, --cache_ttl), and the heartbeat of
   // the LISTEN session that keeps them exact (--change_feed_heartbeat).
   cache::CacheOptions cache;

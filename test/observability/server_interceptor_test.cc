@@ -461,12 +461,26 @@ class BareServer {
 TEST(AccessLogOptionTest, WritesJsonLinesToStderrUnlessSwitchedOff) {
   prometheus::Registry registry;
   {
-    BareServer server(MakeServerInterceptors(registry, {.access_log = MakeAccessLogger()}));
+    BareServer server(
+        MakeServerInterceptors(registry, {.access_log = MakeAccessLogger(absl::ZeroDuration())}));
     testing::internal::CaptureStderr();
     EXPECT_TRUE(server.Check().ok());
     const std::string logged = testing::internal::GetCapturedStderr();
     ASSERT_EQ(std::count(logged.begin(), logged.end(), '\n'), 1) << logged;
     EXPECT_TRUE(nlohmann::json::accept(logged)) << logged;
+    EXPECT_EQ(nlohmann::json::parse(logged)["code"], "OK");
+  }
+  {
+    // Buffered (the server's default): the line waits in memory, and is written when the
+    // logger goes with the server, not lost.
+    testing::internal::CaptureStderr();
+    {
+      BareServer server(
+          MakeServerInterceptors(registry, {.access_log = MakeAccessLogger(absl::Hours(1))}));
+      EXPECT_TRUE(server.Check().ok());
+    }
+    const std::string logged = testing::internal::GetCapturedStderr();
+    ASSERT_EQ(std::count(logged.begin(), logged.end(), '\n'), 1) << logged;
     EXPECT_EQ(nlohmann::json::parse(logged)["code"], "OK");
   }
   {
@@ -477,7 +491,7 @@ TEST(AccessLogOptionTest, WritesJsonLinesToStderrUnlessSwitchedOff) {
   }
   // Metrics are recorded either way.
   EXPECT_NE(RenderText(registry).find(std::string("grpc_server_handled_total{grpc_code=\"OK\",") +
-                                      kHealthLabels + "} 2\n"),
+                                      kHealthLabels + "} 3\n"),
             std::string::npos)
       << RenderText(registry);
 }
