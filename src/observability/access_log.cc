@@ -4,14 +4,36 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "src/log/buffered_stderr_sink.h"
 #include "src/observability/json_line.h"
 
 namespace misc::observability {
 
+namespace {
+
+// `time` as RFC 3339 in UTC with microseconds, "2024-05-01T12:00:00.123456Z": what
+// absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ") gives, at a fraction of its cost (it parses the
+// format and goes through the time-zone library for every call's line).
+std::string Rfc3339Micros(absl::Time time) {
+  const absl::CivilSecond second = absl::ToCivilSecond(time, absl::UTCTimeZone());
+  const int64_t micros =
+      absl::ToInt64Microseconds(time - absl::FromCivil(second, absl::UTCTimeZone()));
+  return absl::StrCat(absl::Dec(second.year(), absl::kZeroPad4), "-",
+                      absl::Dec(second.month(), absl::kZeroPad2), "-",
+                      absl::Dec(second.day(), absl::kZeroPad2), "T",
+                      absl::Dec(second.hour(), absl::kZeroPad2), ":",
+                      absl::Dec(second.minute(), absl::kZeroPad2), ":",
+                      absl::Dec(second.second(), absl::kZeroPad2), ".",
+                      absl::Dec(micros, absl::kZeroPad6), "Z");
+}
+
+}  // namespace
+
 std::string FormatAccessLog(const AccessLogRecord& record) {
   return JsonLine()
-      .AddString("time", absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", record.time, absl::UTCTimeZone()))
+      .AddString("time", Rfc3339Micros(record.time))
       .AddString("log", "access")
       .AddString("service", record.service)
       .AddString("method", record.method)

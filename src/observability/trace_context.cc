@@ -4,7 +4,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_format.h"
+#include "absl/strings/str_cat.h"
 
 namespace misc::observability {
 namespace {
@@ -64,15 +64,19 @@ std::optional<TraceParent> ParseTraceParent(absl::string_view value) {
   return parent;
 }
 
+// These run for every call: StrCat with absl::Hex, not StrFormat, whose format parsing was a
+// visible share of a memory-served call's profile.
 std::string FormatTraceParent(const TraceParent& parent) {
-  return absl::StrFormat("00-%s-%s-%02x", parent.trace_id, parent.span_id, parent.flags);
+  return absl::StrCat("00-", parent.trace_id, "-", parent.span_id, "-",
+                      absl::Hex(parent.flags, absl::kZeroPad2));
 }
 
 std::string NewTraceId() {
   // Each half is non-zero, so the id is never all zeros.
-  return absl::StrFormat("%016x%016x", RandomNonZero(), RandomNonZero());
+  return absl::StrCat(absl::Hex(RandomNonZero(), absl::kZeroPad16),
+                      absl::Hex(RandomNonZero(), absl::kZeroPad16));
 }
 
-std::string NewSpanId() { return absl::StrFormat("%016x", RandomNonZero()); }
+std::string NewSpanId() { return absl::StrCat(absl::Hex(RandomNonZero(), absl::kZeroPad16)); }
 
 }  // namespace misc::observability
