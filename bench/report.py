@@ -145,7 +145,9 @@ def transport_ceiling(run_dir, workloads):
     setup_file = os.path.join(run_dir, "transport.setup")
     if not os.path.exists(setup_file):
         return None
-    connections, threads = open(setup_file).read().split()
+    setup = open(setup_file).read().split()
+    connections, threads = setup[0], setup[1]
+    client_cpu = setup[2] if len(setup) > 2 else "none"
     results = []
     for workload in workloads.split():
         path_file = os.path.join(run_dir, f"transport-{workload}.path")
@@ -168,7 +170,9 @@ def transport_ceiling(run_dir, workloads):
         results.append(entry)
     return {
         "client": f"h2load, {connections} connections, 1 call in flight on each, "
-                  "one fixed framed request",
+                  "one fixed framed request"
+                  + ("" if client_cpu == "none" else
+                     f", the server pinned to core 0 and h2load to core {client_cpu}"),
         "ceiling_async_threads": int(threads),
         "servers": {"misc": "misc-server, as measured above",
                     "callback": "misc-transport-ceiling --api=callback",
@@ -444,10 +448,11 @@ def transport_table(transport):
     """The transport ceiling's table, or nothing when the run skipped that step."""
     if not transport or not transport["results"]:
         return []
+    plural = "" if transport["ceiling_async_threads"] == 1 else "s"
     lines = ["", f"Transport ceiling: {transport['client']}, against misc-server and against a "
              "plain gRPC server with the same methods and answers (bench/transport), on the "
              f"callback API and on the async API ({transport['ceiling_async_threads']} "
-             "completion queues and threads), one after the other:", "",
+             f"completion queue{plural} and thread{plural}), one after the other:", "",
              "| method | misc calls/s | callback calls/s | async calls/s | misc / best ceiling "
              "| async / callback | server CPU µs per call (misc / callback / async) "
              "| answer bytes (misc / callback / async) |",

@@ -20,11 +20,11 @@
 #   6. database  pgbench running GetRestaurant's own SQL (read back from pg_stat_statements),
 #      ceiling   prepared, random ids, at the same concurrencies
 #   7. transport the memory-served workloads among --workloads (health, get_area,
-#                list_genres, check_rollout_target) through h2load, 64 connections with one call in flight
-#                each and one fixed framed request, against misc-server and against
-#                bench/transport's misc-transport-ceiling (a plain gRPC server giving the same
-#                answers) on the callback and on the async API, one after the other
-#                (--no-transport skips it)
+#                list_genres, check_rollout_target) through h2load, 64 connections with one
+#                call in flight each and one fixed framed request, the server on core 0 and
+#                h2load on core 1, against misc-server and against bench/transport's
+#                misc-transport-ceiling (a plain gRPC server giving the same answers) on the
+#                callback and on the async API, one after the other (--no-transport skips it)
 #   7b. cache    GetRestaurant at c=64, Zipf-popular ids (s = 1), on a second server with the
 #                restaurant cache on (from cold, then warm), and with it off; uniform ids with
 #                it off (--no-cache skips it)
@@ -310,7 +310,7 @@ cpu_ticks() {
 # h2load fails.
 transport_run() {
   local name=$run_dir/transport-$1-$2 h2load_pid before after warmup_ms rc=0
-  grpc_h2load_run "$name.h2load.txt" "$3" "$4" "$duration" "$warmup" "" \
+  grpc_h2load_run "$name.h2load.txt" "$3" "$4" "$duration" "$warmup" "$TRANSPORT_CLIENT_CPU" \
     -c "$TRANSPORT_CONNECTIONS" -m 1 >/dev/null 2>"$name.h2load.err" &
   h2load_pid=$!
   warmup_ms=$(grpc_h2load_duration "$warmup")
@@ -326,14 +326,22 @@ if ((transport)) && ((${#transport_workloads[@]} > 0)); then
   # shellcheck source=bench/grpc-h2load.sh
   source bench/grpc-h2load.sh
   grpc_h2load_install
-  ceiling_threads=$(nproc)
-  echo "$TRANSPORT_CONNECTIONS $ceiling_threads" >"$run_dir/transport.setup"
+  # Each server on core 0 and h2load on core 1 (with 2 cores or more): calls/s is then what
+  # one core of the server serves. Unpinned, the three share both cores with h2load, and the
+  # same server's figure moved by up to 40 % between runs of 10 s.
+  server_pin=() ceiling_threads=$(nproc) TRANSPORT_CLIENT_CPU=""
+  if (($(nproc) >= 2)); then
+    server_pin=(taskset -c 0) ceiling_threads=1 TRANSPORT_CLIENT_CPU=1
+    taskset -a -p -c 0 "$server_pid" >/dev/null
+  fi
+  echo "$TRANSPORT_CONNECTIONS $ceiling_threads ${TRANSPORT_CLIENT_CPU:-none}" \
+    >"$run_dir/transport.setup"
   declare -A transport_target=([misc]=$target) transport_pid=([misc]=$server_pid)
   for api in callback async; do
     transport_target[$api]=127.0.0.1:$(free_port)
     say "starting misc-transport-ceiling --api=$api on ${transport_target[$api]}"
-    "$CEILING" --listen="${transport_target[$api]}" --api="$api" --threads="$ceiling_threads" \
-      2>"$run_dir/ceiling-$api.log" &
+    "${server_pin[@]}" "$CEILING" --listen="${transport_target[$api]}" --api="$api" \
+      --threads="$ceiling_threads" 2>"$run_dir/ceiling-$api.log" &
     transport_pid[$api]=$!
     ceiling_pids+=("$!")
     wait_until_serving "${transport_target[$api]}" "${transport_pid[$api]}" \
@@ -361,6 +369,7 @@ if ((transport)) && ((${#transport_workloads[@]} > 0)); then
   done
   for pid in "${ceiling_pids[@]}"; do stop_server "$pid"; done
   ceiling_pids=()
+  ((${#server_pin[@]} == 0)) || taskset -a -p -c "0-$(($(nproc) - 1))" "$server_pid" >/dev/null
 fi
 
 # ---- 7b. the restaurant cache ----
