@@ -18,8 +18,8 @@ class AreaService final : public v1::AreaService::CallbackService {
  public:
   // Serves whatever `catalog` holds at each call; the refresher replaces it in the background.
   AreaService(std::shared_ptr<const refresh::Snapshot<AreaCatalog>> catalog,
-              server::CallRunner& calls)
-      : catalog_(std::move(catalog)), calls_(calls) {}
+              server::CallRunner calls)
+      : catalog_(std::move(catalog)), calls_(std::move(calls)) {}
 
   // The RPCs of the same name (proto/misc/area/v1/area.proto). Each answers at once from
   // the current snapshot: UNAVAILABLE before the first load, otherwise what API.md says.
@@ -38,7 +38,7 @@ class AreaService final : public v1::AreaService::CallbackService {
   absl::StatusOr<std::shared_ptr<const AreaCatalog>> Catalog() const;
 
   const std::shared_ptr<const refresh::Snapshot<AreaCatalog>> catalog_;
-  server::CallRunner& calls_;
+  server::CallRunner calls_;
 };
 
 }  // namespace misc::area

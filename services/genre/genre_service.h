@@ -20,8 +20,8 @@ class GenreService final
  public:
   // Serves whatever `catalog` holds at each call; the refresher replaces it in the background.
   GenreService(std::shared_ptr<const refresh::Snapshot<GenreCatalog>> catalog,
-               server::CallRunner& calls)
-      : catalog_(std::move(catalog)), calls_(calls) {}
+               server::CallRunner calls)
+      : catalog_(std::move(catalog)), calls_(std::move(calls)) {}
 
   // The RPCs of the same name (proto/misc/genre/v1/genre.proto). Each answers at once from
   // the current snapshot: UNAVAILABLE before the first load, otherwise what API.md says.
@@ -38,7 +38,7 @@ class GenreService final
   absl::StatusOr<std::shared_ptr<const GenreCatalog>> Catalog() const;
 
   const std::shared_ptr<const refresh::Snapshot<GenreCatalog>> catalog_;
-  server::CallRunner& calls_;
+  server::CallRunner calls_;
 };
 
 }  // namespace misc::genre

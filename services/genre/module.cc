@@ -23,21 +23,23 @@ constexpr absl::Duration kReloadTimeout = absl::Seconds(5);
 }  // namespace
 
 server::ServiceModule Module() {
-  return {.name = "genre",
-          .create = [](server::ServiceEnv& env) -> absl::StatusOr<server::HostedService> {
-            absl::StatusOr<std::shared_ptr<refresh::Snapshot<GenreCatalog>>> catalog =
-                refresh::KeepFresh<GenreCatalog>(
-                    env.refresher, "genre", "genre_refresh_interval",
-                    absl::GetFlag(FLAGS_genre_refresh_interval),
-                    [store = std::make_shared<GenreStore>(env.pool)](const auto& /*current*/) {
-                      return store->Load(absl::Now() + kReloadTimeout);
-                    });
-            if (!catalog.ok()) return catalog.status();
-            return server::HostedService{
-                .full_name = v1::GenreService::service_full_name(),
-                .service = std::make_unique<GenreService>(*std::move(catalog), env.calls),
-                .serves_from_memory = true};
-          }};
+  return {
+      .name = "genre",
+      .create = [](server::ServiceEnv& env) -> absl::StatusOr<server::HostedService> {
+        absl::StatusOr<std::shared_ptr<refresh::Snapshot<GenreCatalog>>> catalog =
+            refresh::KeepFresh<GenreCatalog>(
+                env.refresher, "genre", "genre_refresh_interval",
+                absl::GetFlag(FLAGS_genre_refresh_interval),
+                [store = std::make_shared<GenreStore>(env.pool)](const auto& /*current*/) {
+                  return store->Load(absl::Now() + kReloadTimeout);
+                });
+        if (!catalog.ok()) return catalog.status();
+        return server::HostedService{
+            .full_name = v1::GenreService::service_full_name(),
+            .service = std::make_unique<GenreService>(
+                *std::move(catalog), env.calls.ForService(v1::GenreService::service_full_name())),
+            .serves_from_memory = true};
+      }};
 }
 
 }  // namespace misc::genre

@@ -40,9 +40,12 @@ using RestaurantCache = cache::KeyedCache<v1::Restaurant>;
 // it; a logged-in viewer's answer (viewer.bookmarked) is always read for that viewer.
 class RestaurantService final : public v1::RestaurantService::CallbackService {
  public:
-  RestaurantService(db::Pool& pool, server::CallRunner& calls,
+  RestaurantService(db::Pool& pool, server::CallRunner calls,
                     std::shared_ptr<RestaurantCache> cache)
-      : store_(pool), calls_(calls), cache_holder_(std::move(cache)), cache_(*cache_holder_) {}
+      : store_(pool),
+        calls_(std::move(calls)),
+        cache_holder_(std::move(cache)),
+        cache_(*cache_holder_) {}
 
   grpc::ServerUnaryReactor* GetRestaurant(grpc::CallbackServerContext* context,
                                           const v1::GetRestaurantRequest* request,
@@ -56,7 +59,7 @@ class RestaurantService final : public v1::RestaurantService::CallbackService {
 
  private:
   RestaurantStore store_;
-  server::CallRunner& calls_;
+  server::CallRunner calls_;
   const std::shared_ptr<RestaurantCache> cache_holder_;
   RestaurantCache& cache_;
 };

@@ -11,7 +11,8 @@ server::ServiceModule Module() {
           .create = [](server::ServiceEnv& env) -> absl::StatusOr<server::HostedService> {
             return server::HostedService{
                 .full_name = v1::ReviewService::service_full_name(),
-                .service = std::make_unique<ReviewService>(env.pool, env.calls)};
+                .service = std::make_unique<ReviewService>(
+                    env.pool, env.calls.ForService(v1::ReviewService::service_full_name()))};
           }};
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "misc/review/v1/review.grpc.pb.h"
@@ -37,7 +38,8 @@ absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListReviewsReques
 // callback thread, shape the answer for the caller (API.md).
 class ReviewService final : public v1::ReviewService::CallbackService {
  public:
-  ReviewService(db::Pool& pool, server::CallRunner& calls) : store_(pool), calls_(calls) {}
+  ReviewService(db::Pool& pool, server::CallRunner calls)
+      : store_(pool), calls_(std::move(calls)) {}
 
   grpc::ServerUnaryReactor* ListReviews(grpc::CallbackServerContext* context,
                                         const v1::ListReviewsRequest* request,
@@ -48,7 +50,7 @@ class ReviewService final : public v1::ReviewService::CallbackService {
 
  private:
   ReviewStore store_;
-  server::CallRunner& calls_;
+  server::CallRunner calls_;
 };
 
 }  // namespace misc::review

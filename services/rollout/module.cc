@@ -23,23 +23,25 @@ constexpr absl::Duration kReloadTimeout = absl::Seconds(5);
 }  // namespace
 
 server::ServiceModule Module() {
-  return {.name = "rollout",
-          .create = [](server::ServiceEnv& env) -> absl::StatusOr<server::HostedService> {
-            absl::StatusOr<std::shared_ptr<refresh::Snapshot<RolloutCatalog>>> catalog =
-                refresh::KeepFresh<RolloutCatalog>(
-                    env.refresher, "rollout", "rollout_refresh_interval",
-                    absl::GetFlag(FLAGS_rollout_refresh_interval),
-                    [store = std::make_shared<RolloutStore>(env.pool)](
-                        std::shared_ptr<const RolloutCatalog> current) {
-                      // Reads only the version while it stays the same.
-                      return store->Load(std::move(current), absl::Now() + kReloadTimeout);
-                    });
-            if (!catalog.ok()) return catalog.status();
-            return server::HostedService{
-                .full_name = v1::RolloutService::service_full_name(),
-                .service = std::make_unique<RolloutService>(*std::move(catalog), env.calls),
-                .serves_from_memory = true};
-          }};
+  return {
+      .name = "rollout",
+      .create = [](server::ServiceEnv& env) -> absl::StatusOr<server::HostedService> {
+        absl::StatusOr<std::shared_ptr<refresh::Snapshot<RolloutCatalog>>> catalog =
+            refresh::KeepFresh<RolloutCatalog>(env.refresher, "rollout", "rollout_refresh_interval",
+                                               absl::GetFlag(FLAGS_rollout_refresh_interval),
+                                               [store = std::make_shared<RolloutStore>(env.pool)](
+                                                   std::shared_ptr<const RolloutCatalog> current) {
+                                                 // Reads only the version while it stays the same.
+                                                 return store->Load(std::move(current),
+                                                                    absl::Now() + kReloadTimeout);
+                                               });
+        if (!catalog.ok()) return catalog.status();
+        return server::HostedService{
+            .full_name = v1::RolloutService::service_full_name(),
+            .service = std::make_unique<RolloutService>(
+                *std::move(catalog), env.calls.ForService(v1::RolloutService::service_full_name())),
+            .serves_from_memory = true};
+      }};
 }
 
 }  // namespace misc::rollout

@@ -18,8 +18,8 @@ class RolloutService final : public v1::RolloutService::CallbackService {
  public:
   // Serves whatever `catalog` holds at each call; the refresher replaces it in the background.
   RolloutService(std::shared_ptr<const refresh::Snapshot<RolloutCatalog>> catalog,
-                 server::CallRunner& calls)
-      : catalog_(std::move(catalog)), calls_(calls) {}
+                 server::CallRunner calls)
+      : catalog_(std::move(catalog)), calls_(std::move(calls)) {}
 
   // The RPCs of the same name (proto/misc/rollout/v1/rollout.proto). Each answers at once from
   // the current snapshot: UNAVAILABLE before the first load, otherwise what API.md says.
@@ -35,7 +35,7 @@ class RolloutService final : public v1::RolloutService::CallbackService {
   absl::StatusOr<std::shared_ptr<const RolloutCatalog>> Catalog() const;
 
   const std::shared_ptr<const refresh::Snapshot<RolloutCatalog>> catalog_;
-  server::CallRunner& calls_;
+  server::CallRunner calls_;
 };
 
 }  // namespace misc::rollout

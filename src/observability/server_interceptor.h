@@ -6,7 +6,11 @@
 #include <spdlog/logger.h>
 
 #include <memory>
+#include <string>
 #include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "src/observability/call_recorder.h"
 
 namespace misc::observability {
 
@@ -17,7 +21,8 @@ struct InterceptorOptions {
 };
 
 // Returns the interceptor factories that observe every call a server receives (services,
-// health, reflection), to hand to `builder.experimental().SetInterceptorCreators(...)`:
+// health, reflection, methods it does not have), to hand to
+// `builder.experimental().SetInterceptorCreators(...)`, through a CallRecorder:
 //  - metrics in `registry`, as go-grpc-prometheus names them: grpc_server_started_total,
 //    grpc_server_handled_total{grpc_code="OK"|"NotFound"|...} and the histogram
 //    grpc_server_handling_seconds (LatencyBuckets()), labelled grpc_type, grpc_service and
@@ -31,6 +36,13 @@ struct InterceptorOptions {
 // `registry` must outlive the server.
 std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
 MakeServerInterceptors(prometheus::Registry& registry, InterceptorOptions options);
+
+// The same, recording into `sinks`, and leaving out every method of the services in
+// `recorded_by_handlers` ("package.Service"): their handlers record each call themselves into
+// the same sinks (server::CallRunner), so they are not intercepted at all.
+std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+MakeServerInterceptors(std::shared_ptr<CallSinks> sinks,
+                       absl::flat_hash_set<std::string> recorded_by_handlers);
 
 }  // namespace misc::observability
 

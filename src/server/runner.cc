@@ -70,7 +70,13 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     spdlog::critical("cannot set up JWT verification: {}", verifier.status().ToString());
     return 1;
   }
-  CallRunner calls(executor, config.max_call_timeout, verifier->get());
+  // Where every call is recorded: by the CallRunner for the services' own methods, by the
+  // interceptor below for the rest (health, reflection, methods the server does not have).
+  const auto call_sinks = std::make_shared<observability::CallSinks>(
+      *metrics, config.access_log
+                    ? observability::MakeAccessLogger(config.access_log_flush_interval)
+                    : nullptr);
+  CallRunner calls(executor, config.max_call_timeout, verifier->get(), call_sinks);
   const std::shared_ptr<prometheus::Collectable> platform_metrics =
       MakePlatformMetrics(pool, **verifier);
   db::ChangeFeed changes(config.pool, config.change_feed_heartbeat);
@@ -119,11 +125,8 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   int bound_port = 0;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &bound_port);
   ApplyTransportOptions(config, builder);
-  builder.experimental().SetInterceptorCreators(observability::MakeServerInterceptors(
-      *metrics, {.access_log = config.access_log
-                                         ? observability::MakeAccessLogger(
-                                               config.access_log_flush_interval)
-                                         : nullptr}));
+  builder.experimental().SetInterceptorCreators(
+      observability::MakeServerInterceptors(call_sinks, calls.RecordedServices()));
   for (HostedService& hosted : services) builder.RegisterService(hosted.service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {

@@ -7,8 +7,10 @@
 #include <regex>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "misc/genre/v1/genre.grpc.pb.h"
 #include "misc/restaurant/v1/restaurant.grpc.pb.h"
 #include "test/observability/promtool.h"
@@ -109,6 +111,51 @@ TEST_F(ServerObservabilityTest, ScrapePassesPromtoolAndCountersMoveWithCalls) {
   for (const char* family : {"misc_cache_coalesced_total", "misc_cache_evictions_total",
                              "misc_cache_invalidations_total", "misc_cache_entries"}) {
     EXPECT_GE(SampleValue(text, absl::StrCat(family, "{cache=\"restaurant\"}")), 0) << family;
+  }
+}
+
+// misc's own methods are recorded by their CallRunner and everything else (health here) by
+// the interceptor: each call exactly once, either way, with its trace context and access line.
+TEST_F(ServerObservabilityTest, HandlersAndTheInterceptorEachRecordTheirCallsOnce) {
+  const std::string health_series =
+      "grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Check\","
+      "grpc_service=\"grpc.health.v1.Health\",grpc_type=\"unary\"}";
+  const double health_before = std::max(0.0, SampleValue(Scrape(), health_series));
+  auto health = grpc::health::v1::Health::NewStub(server_->channel());
+  for (const char* trace_id :
+       {"0af7651916cd43dd8448eb211c80319c", "1bf7651916cd43dd8448eb211c80319d"}) {
+    grpc::ClientContext context;
+    context.AddMetadata("traceparent", absl::StrCat("00-", trace_id, "-b7ad6b7169203331-01"));
+    grpc::health::v1::HealthCheckResponse response;
+    ASSERT_TRUE(health->Check(&context, grpc::health::v1::HealthCheckRequest(), &response).ok());
+    const auto trailer = context.GetServerTrailingMetadata().find("traceparent");
+    ASSERT_NE(trailer, context.GetServerTrailingMetadata().end());
+    EXPECT_TRUE(
+        absl::StrContains(std::string(trailer->second.data(), trailer->second.size()), trace_id));
+  }
+  const std::string handler_trace = "2cf7651916cd43dd8448eb211c80319e";
+  grpc::ClientContext context;
+  context.AddMetadata("traceparent", absl::StrCat("00-", handler_trace, "-b7ad6b7169203331-01"));
+  ASSERT_TRUE(GetRestaurant(2, &context).ok());
+  const auto trailer = context.GetServerTrailingMetadata().find("traceparent");
+  ASSERT_NE(trailer, context.GetServerTrailingMetadata().end());
+  EXPECT_TRUE(absl::StrContains(std::string(trailer->second.data(), trailer->second.size()),
+                                handler_trace));
+
+  EXPECT_EQ(SampleValue(Scrape(), health_series), health_before + 2);
+  ASSERT_TRUE(server_->process().WaitForOutput(handler_trace, absl::Seconds(5)));
+  ASSERT_TRUE(
+      server_->process().WaitForOutput("1bf7651916cd43dd8448eb211c80319d", absl::Seconds(5)));
+  const std::string output = server_->Output();
+  for (const std::string& trace_id :
+       {std::string("0af7651916cd43dd8448eb211c80319c"),
+        std::string("1bf7651916cd43dd8448eb211c80319d"), handler_trace}) {
+    size_t lines = 0;
+    for (size_t at = output.find(trace_id); at != std::string::npos;
+         at = output.find(trace_id, at + 1)) {
+      ++lines;
+    }
+    EXPECT_EQ(lines, 1u) << trace_id << " in " << output;
   }
 }
 
