@@ -20,13 +20,11 @@ std::string Rfc3339Micros(absl::Time time) {
   const absl::CivilSecond second = absl::ToCivilSecond(time, absl::UTCTimeZone());
   const int64_t micros =
       absl::ToInt64Microseconds(time - absl::FromCivil(second, absl::UTCTimeZone()));
-  return absl::StrCat(absl::Dec(second.year(), absl::kZeroPad4), "-",
-                      absl::Dec(second.month(), absl::kZeroPad2), "-",
-                      absl::Dec(second.day(), absl::kZeroPad2), "T",
-                      absl::Dec(second.hour(), absl::kZeroPad2), ":",
-                      absl::Dec(second.minute(), absl::kZeroPad2), ":",
-                      absl::Dec(second.second(), absl::kZeroPad2), ".",
-                      absl::Dec(micros, absl::kZeroPad6), "Z");
+  return absl::StrCat(
+      absl::Dec(second.year(), absl::kZeroPad4), "-", absl::Dec(second.month(), absl::kZeroPad2),
+      "-", absl::Dec(second.day(), absl::kZeroPad2), "T", absl::Dec(second.hour(), absl::kZeroPad2),
+      ":", absl::Dec(second.minute(), absl::kZeroPad2), ":",
+      absl::Dec(second.second(), absl::kZeroPad2), ".", absl::Dec(micros, absl::kZeroPad6), "Z");
 }
 
 }  // namespace

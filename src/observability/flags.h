@@ -2,7 +2,8 @@
 #define MISC_SRC_OBSERVABILITY_FLAGS_H_
 
 // The command-line flags of observability. Each may also be set by its environment variable
-// (MISC_ACCESS_LOG, MISC_ACCESS_LOG_FLUSH_INTERVAL, MISC_METRICS_LISTEN; see src/config/env_flags.h).
+// (MISC_ACCESS_LOG, MISC_ACCESS_LOG_FLUSH_INTERVAL, MISC_METRICS_LISTEN; see
+// src/config/env_flags.h).
 
 #include <string>
 
