@@ -10,7 +10,7 @@ namespace {
 
 // Lines waiting beyond this are written at once, whatever the interval: a burst never holds
 // more than this much memory, and a pipe takes it in one go (Linux pipes buffer 64 KiB).
-constexpr size_t kWriteThresholdBytes = 16 * 1024;
+constexpr size_t kWriteThresholdBytes = size_t{16} * 1024;
 
 // Writes all of `data` to stderr, retrying partial writes and interrupted calls. A log has
 // nowhere to report its own failure: a broken stderr drops the lines.
