@@ -37,10 +37,11 @@ TEST(WorkloadsTest, EveryListedWorkloadCanBeMade) {
     EXPECT_TRUE(MakeWorkload(info.name, &requests).ok()) << info.name;
     EXPECT_EQ(FindWorkload(info.name), &info);
   }
-  EXPECT_EQ(names, (std::set<std::string>{"get_restaurant", "get_restaurant_logged_in",
-                                          "batch_get_restaurants", "list_restaurants_first",
-                                          "list_restaurants_deep", "list_reviews", "list_genres",
-                                          "check_rollout_target", "health", "restaurant_page"}));
+  EXPECT_EQ(names,
+            (std::set<std::string>{
+                "get_restaurant", "get_restaurant_logged_in", "batch_get_restaurants",
+                "list_restaurants_first", "list_restaurants_deep", "list_reviews", "get_area",
+                "list_genres", "check_rollout_target", "health", "restaurant_page"}));
 }
 
 TEST(WorkloadsTest, UnknownNamesAreInvalid) {
@@ -147,6 +148,10 @@ TEST(WorkloadsTest, ListsAskForPagesOfTwenty) {
 TEST(WorkloadsTest, MemoryServedAndHealthWorkloadsCallTheirMethods) {
   const RequestFactory requests = Factory();
   EXPECT_EQ(SampleOf("list_genres", requests).method, &kListGenres);
+  // The seed's Shibuya, whose answer has the bytes misc-transport-ceiling gives for GetArea.
+  const SampleCall area = SampleOf("get_area", requests);
+  EXPECT_EQ(area.method, &kGetArea);
+  EXPECT_EQ(static_cast<const area::v1::GetAreaRequest&>(*area.request).area_id(), 1301);
   EXPECT_EQ(SampleOf("check_rollout_target", requests).method, &kCheckRolloutTarget);
   const SampleCall health = SampleOf("health", requests);
   EXPECT_EQ(health.method, &kHealthCheck);
