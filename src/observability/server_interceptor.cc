@@ -104,10 +104,4 @@ MakeServerInterceptors(std::shared_ptr<CallSinks> sinks,
   return factories;
 }
 
-std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-MakeServerInterceptors(prometheus::Registry& registry, InterceptorOptions options) {
-  return MakeServerInterceptors(
-      std::make_shared<CallSinks>(registry, std::move(options.access_log)), {});
-}
-
 }  // namespace misc::observability

@@ -121,7 +121,7 @@ class ServerInterceptorTest : public ::testing::Test {
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(&health_);
     builder.experimental().SetInterceptorCreators(
-        MakeServerInterceptors(*registry_, {.access_log = logger}));
+        MakeServerInterceptors(std::make_shared<CallSinks>(*registry_, logger)));
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
@@ -461,8 +461,8 @@ class BareServer {
 TEST(AccessLogOptionTest, WritesJsonLinesToStderrUnlessSwitchedOff) {
   prometheus::Registry registry;
   {
-    BareServer server(
-        MakeServerInterceptors(registry, {.access_log = MakeAccessLogger(absl::ZeroDuration())}));
+    BareServer server(MakeServerInterceptors(
+        std::make_shared<CallSinks>(registry, MakeAccessLogger(absl::ZeroDuration()))));
     testing::internal::CaptureStderr();
     EXPECT_TRUE(server.Check().ok());
     const std::string logged = testing::internal::GetCapturedStderr();
@@ -475,8 +475,8 @@ TEST(AccessLogOptionTest, WritesJsonLinesToStderrUnlessSwitchedOff) {
     // logger goes with the server, not lost.
     testing::internal::CaptureStderr();
     {
-      BareServer server(
-          MakeServerInterceptors(registry, {.access_log = MakeAccessLogger(absl::Hours(1))}));
+      BareServer server(MakeServerInterceptors(
+          std::make_shared<CallSinks>(registry, MakeAccessLogger(absl::Hours(1)))));
       EXPECT_TRUE(server.Check().ok());
     }
     const std::string logged = testing::internal::GetCapturedStderr();
@@ -484,7 +484,7 @@ TEST(AccessLogOptionTest, WritesJsonLinesToStderrUnlessSwitchedOff) {
     EXPECT_EQ(nlohmann::json::parse(logged)["code"], "OK");
   }
   {
-    BareServer server(MakeServerInterceptors(registry, {}));
+    BareServer server(MakeServerInterceptors(std::make_shared<CallSinks>(registry, nullptr)));
     testing::internal::CaptureStderr();
     EXPECT_TRUE(server.Check().ok());
     EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
@@ -493,6 +493,22 @@ TEST(AccessLogOptionTest, WritesJsonLinesToStderrUnlessSwitchedOff) {
   EXPECT_NE(RenderText(registry).find(std::string("grpc_server_handled_total{grpc_code=\"OK\",") +
                                       kHealthLabels + "} 3\n"),
             std::string::npos)
+      << RenderText(registry);
+}
+
+// The services whose handlers record their own calls (server::CallRunner) get no interceptor:
+// nothing is counted or logged for them here, so no call is recorded twice.
+TEST(AccessLogOptionTest, LeavesOutTheServicesTheirHandlersRecord) {
+  prometheus::Registry registry;
+  {
+    BareServer server(MakeServerInterceptors(
+        std::make_shared<CallSinks>(registry, MakeAccessLogger(absl::ZeroDuration())),
+        {"grpc.health.v1.Health"}));
+    testing::internal::CaptureStderr();
+    EXPECT_TRUE(server.Check().ok());
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  }
+  EXPECT_EQ(RenderText(registry).find("grpc_method=\"Check\""), std::string::npos)
       << RenderText(registry);
 }
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <spdlog/details/console_globals.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -16,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 
 namespace misc::log {
@@ -141,6 +144,27 @@ TEST(BufferedStderrSinkTest, LinesOfOtherStderrLoggersStayWhole) {
   }
   EXPECT_EQ(as, kLinesEach);
   EXPECT_EQ(bs, kLinesEach);
+}
+
+// What keeps lines whole on a pipe (where a write over PIPE_BUF may interleave with another
+// writer's): every write holds the console mutex spdlog's own stderr and stdout sinks hold.
+TEST(BufferedStderrSinkTest, WritesOnlyWhileHoldingSpdlogsConsoleMutex) {
+  StderrToFile stderr_file;
+  auto logger = Logger("buffered", std::make_shared<BufferedStderrSink>(absl::Hours(1)));
+  logger->info("waits for the console");
+  absl::Notification flushed;
+  std::thread flusher;
+  {
+    std::lock_guard<std::mutex> console(spdlog::details::console_mutex::mutex());
+    flusher = std::thread([&] {
+      logger->flush();
+      flushed.Notify();
+    });
+    EXPECT_FALSE(flushed.WaitForNotificationWithTimeout(absl::Milliseconds(200)));
+    EXPECT_EQ(stderr_file.Written(), "");
+  }
+  flusher.join();
+  EXPECT_EQ(stderr_file.Written(), "waits for the console\n");
 }
 
 }  // namespace

@@ -159,6 +159,25 @@ TEST_F(ServerObservabilityTest, HandlersAndTheInterceptorEachRecordTheirCallsOnc
   }
 }
 
+// Access lines wait in memory (--access_log_flush_interval); SIGTERM's drain still writes
+// every one of them before the process exits.
+TEST(AccessLogAtExitTest, LinesStillInMemoryAreWrittenWhenTheServerStopsOnSigterm) {
+  std::unique_ptr<ServerProcess> server =
+      ServerProcess::Start(misc::testing::SeededDatabaseUrl(), {"--access_log_flush_interval=1h"});
+  ASSERT_NE(server, nullptr);
+  const std::string trace_id = "3df7651916cd43dd8448eb211c80319f";
+  grpc::ClientContext context;
+  context.AddMetadata("traceparent", absl::StrCat("00-", trace_id, "-b7ad6b7169203331-01"));
+  auto stub = misc::restaurant::v1::RestaurantService::NewStub(server->channel());
+  misc::restaurant::v1::GetRestaurantRequest request;
+  request.set_restaurant_id(3);
+  misc::restaurant::v1::GetRestaurantResponse response;
+  ASSERT_TRUE(stub->GetRestaurant(&context, request, &response).ok());
+  EXPECT_EQ(server->Output().find(trace_id), std::string::npos) << "written before the hour";
+  EXPECT_EQ(server->Terminate(), 0);
+  EXPECT_NE(server->Output().find(trace_id), std::string::npos) << server->Output();
+}
+
 TEST_F(ServerObservabilityTest, AnUnauthenticatedCallIsCountedByOutcome) {
   grpc::ClientContext context;
   context.AddMetadata("authorization", "Bearer not-a-token");
