@@ -33,6 +33,37 @@ function(misc_add_server binary)
   set_property(TARGET ${binary} PROPERTY MISC_HOSTED_SERVICES ${ARG_SERVICES})
 endfunction()
 
+# misc_add_rest_server(<binary> SOURCES <main.cc> SERVICES <service>...)
+#
+# misc_add_server's twin for HTTP/JSON binaries: main.cc hands its modules to
+# misc::rest::RestMain instead of ServerMain, and the binary links misc_platform_rest. Any subset
+# of the services can be served over REST this way, as over gRPC. Registered in the aggregate
+# target misc-servers and in rest_servers.tsv (misc_write_server_manifest).
+function(misc_add_rest_server binary)
+  cmake_parse_arguments(ARG "" "" "SOURCES;SERVICES" ${ARGN})
+  if(NOT ARG_SOURCES OR NOT ARG_SERVICES)
+    message(FATAL_ERROR "misc_add_rest_server(${binary}): SOURCES and SERVICES are required")
+  endif()
+  set(libs "")
+  foreach(service IN LISTS ARG_SERVICES)
+    if(NOT TARGET misc_${service})
+      message(FATAL_ERROR "misc_add_rest_server(${binary}): no service library misc_${service} "
+                          "(expected services/${service}/CMakeLists.txt)")
+    endif()
+    list(APPEND libs misc_${service})
+  endforeach()
+  add_executable(${binary} ${ARG_SOURCES})
+  misc_target_defaults(${binary})
+  target_link_libraries(${binary} PRIVATE misc_platform_rest ${libs})
+
+  if(NOT TARGET misc-servers)
+    add_custom_target(misc-servers)
+  endif()
+  add_dependencies(misc-servers ${binary})
+  set_property(GLOBAL APPEND PROPERTY MISC_REST_BINARIES ${binary})
+  set_property(TARGET ${binary} PROPERTY MISC_HOSTED_SERVICES ${ARG_SERVICES})
+endfunction()
+
 # misc_grpc_services_of(<out-var> <service>)
 #
 # Sets <out-var> to the full gRPC names (package.Service) that proto/misc/<service>/v1/
@@ -76,6 +107,8 @@ endfunction()
 # not host one must not serve.
 # The Dockerfile's build stage makes an image file set for each line; server_binaries_test
 # starts each binary and checks that it serves exactly those gRPC services.
+# It also writes ${CMAKE_BINARY_DIR}/rest_servers.tsv, the same lines for every binary of
+# misc_add_rest_server (the gRPC services it serves over HTTP).
 function(misc_write_server_manifest)
   get_property(binaries GLOBAL PROPERTY MISC_SERVER_BINARIES)
   get_property(all_services GLOBAL PROPERTY MISC_SERVICES)
@@ -89,4 +122,15 @@ function(misc_write_server_manifest)
     string(APPEND content "${binary}\t${dir}/${binary}\t${grpc_names}\n")
   endforeach()
   file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/servers.tsv" CONTENT "${content}")
+
+  get_property(rest_binaries GLOBAL PROPERTY MISC_REST_BINARIES)
+  set(content "")
+  foreach(binary IN LISTS rest_binaries)
+    get_target_property(services ${binary} MISC_HOSTED_SERVICES)
+    misc_joined_grpc_services(grpc_names ${services})
+    get_target_property(dir ${binary} BINARY_DIR)
+    file(RELATIVE_PATH dir "${CMAKE_BINARY_DIR}" "${dir}")
+    string(APPEND content "${binary}\t${dir}/${binary}\t${grpc_names}\n")
+  endforeach()
+  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/rest_servers.tsv" CONTENT "${content}")
 endfunction()

@@ -44,6 +44,21 @@ std::string FormatAccessLog(const AccessLogRecord& record) {
       .Finish();
 }
 
+std::string FormatHttpAccessLog(const HttpAccessLogRecord& record) {
+  return JsonLine()
+      .AddString("time", Rfc3339Micros(record.time))
+      .AddString("log", "http_access")
+      .AddString("method", record.method)
+      .AddString("route", record.route)
+      .AddString("path", record.path)
+      .AddNumber("status", record.status, 0)
+      .AddString("code", record.code)
+      .AddNumber("duration_ms", absl::ToDoubleMilliseconds(record.duration), 3)
+      .AddString("peer", record.peer)
+      .AddString("trace_id", record.trace_id)
+      .Finish();
+}
+
 std::shared_ptr<spdlog::logger> MakeAccessLogger(absl::Duration flush_interval) {
   spdlog::sink_ptr sink;
   if (flush_interval == absl::ZeroDuration()) {

@@ -7,6 +7,7 @@
 #include <grpcpp/server_builder.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -44,9 +45,13 @@ constexpr int kChangeFeedConnections = 1;
 }  // namespace
 
 int RunServer(absl::string_view name, const ServerConfig& config,
-              const std::vector<ServiceModule>& modules) {
+              const std::vector<ServiceModule>& modules, Front* front) {
+  // A front's connections must fit in the budget too: it refuses more than it may hold.
+  const int min_client_connections =
+      front == nullptr ? config.min_client_connections
+                       : std::max(config.min_client_connections, front->max_connections());
   absl::StatusOr<FdBudget> budget = PlanFdBudget(config.pool.size + kChangeFeedConnections,
-                                                 kListeners, config.min_client_connections);
+                                                 kListeners, min_client_connections);
   if (!budget.ok()) {
     spdlog::critical("{}", budget.status().message());
     return 1;
@@ -123,13 +128,15 @@ int RunServer(absl::string_view name, const ServerConfig& config,
 
   grpc::ServerBuilder builder;
   int bound_port = 0;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &bound_port);
+  if (front == nullptr) {
+    builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &bound_port);
+  }
   ApplyTransportOptions(config, builder);
   builder.experimental().SetInterceptorCreators(
       observability::MakeServerInterceptors(call_sinks, calls.RecordedServices()));
   for (HostedService& hosted : services) builder.RegisterService(hosted.service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || bound_port == 0) {
+  if (server == nullptr || (front == nullptr && bound_port == 0)) {
     spdlog::critical("cannot listen on {}", config.listen);
     refresher.Stop();
     return 1;
@@ -149,8 +156,24 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   changes.Start();
   Readiness readiness(health, std::move(readiness_targets), pool, refresher, MISC_SCHEMA_VERSION);
   readiness.Start(config.readiness_interval);
+  std::string address = config.listen;
+  if (front != nullptr) {
+    const FrontEnv front_env{.server = *server,
+                             .services = names,
+                             .metrics = *metrics,
+                             .access_log = call_sinks->access_log()};
+    if (absl::Status started = front->Start(front_env); !started.ok()) {
+      spdlog::critical("cannot start: {}", started.ToString());
+      readiness.BeginDrain();
+      server->Shutdown();
+      changes.Stop();
+      refresher.Stop();
+      return 1;
+    }
+    address = front->address();
+  }
   spdlog::info("{} serving {} on {} (database pool {} connections, schema version {})", name,
-               absl::StrJoin(names, ", "), config.listen, config.pool.size, MISC_SCHEMA_VERSION);
+               absl::StrJoin(names, ", "), address, config.pool.size, MISC_SCHEMA_VERSION);
 
   const int signal_number = WaitForTerminationSignal();
   spdlog::info("signal {} received: NOT_SERVING, serving for {} more, then draining for at most {}",
@@ -165,8 +188,11 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     std::thread closer([&pool, &drained, timeout = config.drain_timeout] {
       if (!drained.WaitForNotificationWithTimeout(timeout)) pool.Close();
     });
-    server->Shutdown(std::chrono::system_clock::now() +
-                     absl::ToChronoMilliseconds(config.drain_timeout));
+    const absl::Time deadline = absl::Now() + config.drain_timeout;
+    // The front's requests are gRPC calls in this process: it drains first, and what it has
+    // left in flight at the deadline is cancelled by the server's shutdown below.
+    if (front != nullptr) front->Drain(deadline);
+    server->Shutdown(absl::ToChronoTime(deadline));
     health.Shutdown();
     server->Wait();
     drained.Notify();

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "src/server/front.h"
 #include "src/server/server_config.h"
 #include "src/server/service_module.h"
 
@@ -15,8 +16,12 @@ namespace misc::server {
 // drains in-flight calls for at most the drain timeout and returns 0. Returns 1 when the
 // server cannot start (a module fails to build, the address cannot be bound). Call
 // BlockTerminationSignals() first.
+//
+// With a `front` (not owned), the gRPC server listens on no port (--listen is unused): callers
+// reach the services through the front, which the runner starts once they run and drains, after
+// the shutdown delay, before the gRPC server.
 int RunServer(absl::string_view name, const ServerConfig& config,
-              const std::vector<ServiceModule>& modules);
+              const std::vector<ServiceModule>& modules, Front* front = nullptr);
 
 }  // namespace misc::server
 

@@ -15,6 +15,13 @@ namespace misc::server {
 
 int ServerMain(int argc, char** argv, absl::string_view name,
                const std::vector<ServiceModule>& modules) {
+  return ServerMain(argc, argv, name, modules,
+                    "Serves misc's gRPC services. Flags also read MISC_<FLAG>.", nullptr);
+}
+
+int ServerMain(int argc, char** argv, absl::string_view name,
+               const std::vector<ServiceModule>& modules, absl::string_view usage,
+               const FrontFromFlags& front_from_flags) {
   BlockTerminationSignals();  // Before any thread starts.
 #ifdef NDEBUG
   // Debian builds Abseil without NDEBUG, so every absl::Mutex acquisition (gRPC's locks are
@@ -22,15 +29,19 @@ int ServerMain(int argc, char** argv, absl::string_view name,
   // (docs/benchmarks.md). Debug and sanitizer builds keep the check, where the tests run.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 #endif
-  config::ParseFlags(argc, argv, "Serves misc's gRPC services. Flags also read MISC_<FLAG>.");
+  config::ParseFlags(argc, argv, usage);
   absl::StatusOr<ServerConfig> config = ServerConfigFromFlags();
-  if (!config.ok()) {
-    std::fprintf(stderr, "%s: invalid configuration: %s\n", argv[0],
-                 std::string(config.status().message()).c_str());
-    return 2;
+  absl::StatusOr<std::unique_ptr<Front>> front = std::unique_ptr<Front>();
+  if (front_from_flags != nullptr) front = front_from_flags();
+  for (const absl::Status& status : {config.status(), front.status()}) {
+    if (!status.ok()) {
+      std::fprintf(stderr, "%s: invalid configuration: %s\n", argv[0],
+                   std::string(status.message()).c_str());
+      return 2;
+    }
   }
   log::Init(name, config->log_level);
-  return RunServer(name, *config, modules);
+  return RunServer(name, *config, modules, front->get());
 }
 
 }  // namespace misc::server

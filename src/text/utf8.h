@@ -13,6 +13,11 @@ namespace misc::text {
 // character before it.
 absl::string_view PrefixOfCodePoints(absl::string_view text, size_t max_code_points);
 
+// Returns whether `text` is well-formed UTF-8 (RFC 3629): no stray or missing continuation
+// bytes, no overlong forms, no surrogates, nothing above U+10FFFF. What arrives from outside
+// (an HTTP query string) is checked with it before it becomes a proto string field.
+bool IsValidUtf8(absl::string_view text);
+
 }  // namespace misc::text
 
 #endif  // MISC_SRC_TEXT_UTF8_H_

@@ -28,5 +28,24 @@ TEST(PrefixOfCodePointsTest, CountsCodePointsNotBytes) {
   EXPECT_EQ(prefix.size(), 300u);  // 100 three-byte characters.
 }
 
+TEST(IsValidUtf8Test, AcceptsJapaneseAndEveryPlane) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("abc"));
+  EXPECT_TRUE(IsValidUtf8("渋谷の寿司 ラーメン"));
+  EXPECT_TRUE(IsValidUtf8("aé寿🍣"));
+  EXPECT_TRUE(IsValidUtf8("\xF4\x8F\xBF\xBF"));  // U+10FFFF, the last code point.
+}
+
+TEST(IsValidUtf8Test, RefusesMalformedSequences) {
+  EXPECT_FALSE(IsValidUtf8("\xFF"));
+  EXPECT_FALSE(IsValidUtf8("\x80"));                  // A stray continuation byte.
+  EXPECT_FALSE(IsValidUtf8("\xE5\xAF"));              // 寿 cut short.
+  EXPECT_FALSE(IsValidUtf8(std::string("\xE5\xAF\x00", 3)));
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));              // Overlong '/'.
+  EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));          // Overlong '/'.
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));          // A surrogate, U+D800.
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));      // Above U+10FFFF.
+}
+
 }  // namespace
 }  // namespace misc::text

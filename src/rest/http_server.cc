@@ -1,0 +1,394 @@
+#include "src/rest/http_server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+
+namespace misc::rest {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+// The most read at once while waiting for a request's first byte.
+constexpr size_t kFirstRead = 4096;
+constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+std::chrono::steady_clock::duration ToChrono(absl::Duration duration) {
+  return absl::ToChronoNanoseconds(duration);
+}
+
+absl::string_view View(beast::string_view text) { return {text.data(), text.size()}; }
+
+// How long a refused request's connection keeps reading (and discarding) what the client still
+// sends after the answer: closing with unread bytes would reset the connection, and the client
+// could lose the answer.
+constexpr absl::Duration kLingerTime = absl::Seconds(1);
+
+}  // namespace
+
+absl::string_view HttpRequest::Header(absl::string_view lowercase_name) const {
+  auto it = headers.find(lowercase_name);
+  return it == headers.end() ? absl::string_view() : absl::string_view(it->second);
+}
+
+namespace rest_internal {
+
+class Session;
+
+// Everything the connections share. Declared so that the io_context goes first on
+// destruction: destroying it destroys the handlers still queued, and with them the sessions
+// they hold, while the rest is still here.
+struct HttpServerCore {
+  HttpServerCore(const HttpServerOptions& server_options, HttpHandler& server_handler)
+      : options(server_options),
+        handler(server_handler),
+        work(asio::make_work_guard(io)),
+        acceptor(asio::make_strand(io)) {}
+
+  // Accepts the next connection, forever (until the acceptor closes).
+  void Accept();
+  // Counts a connection closed.
+  void Closed(Session* session) ABSL_LOCKS_EXCLUDED(mu);
+
+  const HttpServerOptions options;
+  HttpHandler& handler;
+  int port = 0;
+
+  mutable absl::Mutex mu;
+  bool draining ABSL_GUARDED_BY(mu) = false;
+  // Every open connection. Strong references: a session whose handler has not answered yet
+  // has no asynchronous operation holding it.
+  absl::flat_hash_map<Session*, std::shared_ptr<Session>> sessions ABSL_GUARDED_BY(mu);
+
+  std::vector<std::thread> threads;
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+  tcp::acceptor acceptor;
+};
+
+// One client connection: reads a request, hands it to the handler, writes the answer, and
+// again while the client keeps the connection alive. Every step runs on the connection's strand.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServerCore& core) : stream_(std::move(socket)), core_(core) {
+    beast::error_code error;
+    const tcp::endpoint remote = stream_.socket().remote_endpoint(error);
+    if (!error) peer_ = absl::StrCat(remote.address().to_string(), ":", remote.port());
+  }
+
+  void Start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+  }
+
+  // Closes the connection if it waits for a request (used when draining).
+  void CloseIfIdle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->idle_) self->Close();
+    });
+  }
+
+  // Closes the connection whatever it is doing.
+  void CloseNow() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  }
+
+ private:
+  bool Draining() const {
+    absl::MutexLock lock(&core_.mu);
+    return core_.draining;
+  }
+
+  void WaitForRequest() {
+    if (closed_) return;
+    if (Draining()) return Close();
+    if (buffer_.size() > 0) return ReadRequest();  // The client sent it along with the last.
+    idle_ = true;
+    stream_.expires_after(ToChrono(core_.options.idle_timeout));
+    stream_.async_read_some(buffer_.prepare(kFirstRead), [self = shared_from_this()](
+                                                             beast::error_code error, size_t n) {
+      self->buffer_.commit(n);
+      self->idle_ = false;
+      if (error || self->closed_) return self->Close();
+      self->ReadRequest();
+    });
+  }
+
+  void ReadRequest() {
+    idle_ = false;
+    start_ = absl::Now();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(core_.options.max_header_bytes));
+    parser_->body_limit(core_.options.max_body_bytes);
+    // One budget for the whole request: a client that trickles bytes runs out of it.
+    stream_.expires_after(ToChrono(core_.options.request_timeout));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code error, size_t) {
+                              self->OnHeader(error);
+                            });
+  }
+
+  void OnHeader(beast::error_code error) {
+    if (error) return OnReadError(error);
+    auto read_body = [self = shared_from_this()] {
+      http::async_read(self->stream_, self->buffer_, *self->parser_,
+                       [self](beast::error_code read_error, size_t) { self->OnRequest(read_error); });
+    };
+    if (!parser_->is_done() &&
+        absl::EqualsIgnoreCase(View(parser_->get()[http::field::expect]), "100-continue")) {
+      asio::async_write(stream_, asio::buffer(kContinue, sizeof(kContinue) - 1),
+                        [self = shared_from_this(), read_body](beast::error_code write_error,
+                                                                size_t) {
+                          if (write_error) return self->Close();
+                          read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void OnReadError(beast::error_code error) {
+    if (error == http::error::header_limit) return Refuse(431, "request header fields too large");
+    if (error == http::error::body_limit) return Refuse(413, "request body too large");
+    if (error.category() == http::make_error_code(http::error::bad_method).category() &&
+        error != http::error::end_of_stream && error != http::error::partial_message) {
+      return Refuse(400, absl::StrCat("malformed HTTP request: ", error.message()));
+    }
+    // Timed out (a slow or silent client), closed or reset by the client.
+    Close();
+  }
+
+  void OnRequest(beast::error_code error) {
+    if (error) return OnReadError(error);
+    http::request<http::string_body> message = parser_->release();
+    parser_.reset();
+    keep_alive_ = message.keep_alive();
+    HttpRequest request;
+    request.method = std::string(View(message.method_string()));
+    request.target = std::string(View(message.target()));
+    for (const auto& field : message) {
+      std::string name = absl::AsciiStrToLower(View(field.name_string()));
+      const absl::string_view value = View(field.value());
+      auto [it, inserted] = request.headers.try_emplace(std::move(name), value);
+      if (!inserted) absl::StrAppend(&it->second, ", ", value);
+    }
+    request.body = std::move(message.body());
+    request.peer = peer_;
+    request.start = start_;
+    // The handler's time is bounded by the call's deadline, not by this connection's timers.
+    stream_.expires_never();
+    std::weak_ptr<Session> weak = shared_from_this();
+    core_.handler.Handle(std::move(request), [weak](HttpResponse response) {
+      // A connection closed meanwhile (drain deadline, client gone) drops the answer.
+      if (std::shared_ptr<Session> self = weak.lock()) {
+        asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+          self->Write(std::move(response), /*refused=*/false);
+        });
+      }
+    });
+  }
+
+  void Refuse(int status, absl::string_view reason) {
+    Write(core_.handler.Refused(status, reason, peer_), /*refused=*/true);
+  }
+
+  // Writes `response`, then waits for the next request or closes the connection. A `refused`
+  // request may not have been read whole, so its connection closes.
+  void Write(HttpResponse response, bool refused) {
+    if (closed_) return;
+    const bool close = refused || !keep_alive_ || Draining();
+    auto message = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(response.status), 11);
+    message->set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    message->keep_alive(!close);
+    message->prepare_payload();
+    stream_.expires_after(ToChrono(core_.options.request_timeout));
+    http::async_write(stream_, *message,
+                      [self = shared_from_this(), message, close, refused](
+                          beast::error_code error, size_t) {
+                        if (error) return self->Close();
+                        if (refused) return self->Linger();
+                        if (close) return self->Close();
+                        self->WaitForRequest();
+                      });
+  }
+
+  // Half-closes the connection and discards what the client still sends, for at most
+  // kLingerTime, before closing it.
+  void Linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(ToChrono(kLingerTime));
+    Discard();
+  }
+
+  void Discard() {
+    stream_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code error, size_t) {
+                              if (error || self->closed_) return self->Close();
+                              self->Discard();
+                            });
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+    core_.Closed(this);
+  }
+
+  beast::tcp_stream stream_;
+  HttpServerCore& core_;
+  std::string peer_;
+  beast::flat_buffer buffer_;
+  std::array<char, kFirstRead> discard_{};
+  std::optional<http::request_parser<http::string_body>> parser_;
+  absl::Time start_;
+  bool keep_alive_ = false;
+  bool idle_ = false;
+  bool closed_ = false;
+};
+
+void HttpServerCore::Accept() {
+  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code error, tcp::socket socket) {
+    if (error == asio::error::operation_aborted || !acceptor.is_open()) return;
+    if (!error) {
+      auto session = std::make_shared<Session>(std::move(socket), *this);
+      bool refused = false;
+      {
+        absl::MutexLock lock(&mu);
+        refused = draining || static_cast<int>(sessions.size()) >= options.max_connections;
+        if (!refused) sessions.emplace(session.get(), session);
+      }
+      // A refused connection closes when `session` (its only owner) goes.
+      if (!refused) session->Start();
+    }
+    Accept();
+  });
+}
+
+void HttpServerCore::Closed(Session* session) {
+  std::shared_ptr<Session> last;  // Released outside the lock.
+  absl::MutexLock lock(&mu);
+  auto it = sessions.find(session);
+  if (it == sessions.end()) return;
+  last = std::move(it->second);
+  sessions.erase(it);
+}
+
+}  // namespace rest_internal
+
+using rest_internal::HttpServerCore;
+using rest_internal::Session;
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
+                                                              HttpHandler& handler) {
+  const size_t colon = options.listen.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(options.listen.substr(colon + 1), &port) ||
+      port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad listen address \"", options.listen, "\": want host:port"));
+  }
+  std::string host = options.listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  beast::error_code error;
+  const asio::ip::address address = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, error);
+  if (error) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad listen address \"", options.listen, "\": ", error.message()));
+  }
+  auto core = std::make_unique<HttpServerCore>(options, handler);
+  const tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
+  core->acceptor.open(endpoint.protocol(), error);
+  if (!error) core->acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) core->acceptor.bind(endpoint, error);
+  if (!error) core->acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen, ": ", error.message()));
+  }
+  core->port = core->acceptor.local_endpoint().port();
+  core->Accept();
+  for (int i = 0; i < std::max(1, options.threads); ++i) {
+    core->threads.emplace_back([io = &core->io] { io->run(); });
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(core)));
+}
+
+HttpServer::HttpServer(std::unique_ptr<HttpServerCore> core) : core_(std::move(core)) {}
+
+HttpServer::~HttpServer() {
+  if (!core_->threads.empty()) Drain(absl::Now());
+}
+
+int HttpServer::port() const { return core_->port; }
+
+int HttpServer::open_connections() const {
+  absl::MutexLock lock(&core_->mu);
+  return static_cast<int>(core_->sessions.size());
+}
+
+void HttpServer::Drain(absl::Time deadline) {
+  std::vector<std::shared_ptr<Session>> open;
+  {
+    absl::MutexLock lock(&core_->mu);
+    core_->draining = true;
+    for (const auto& [unused, session] : core_->sessions) open.push_back(session);
+  }
+  asio::post(core_->acceptor.get_executor(), [core = core_.get()] {
+    beast::error_code ignored;
+    core->acceptor.close(ignored);
+  });
+  for (const std::shared_ptr<Session>& session : open) session->CloseIfIdle();
+  open.clear();
+  auto none_open = [core = core_.get()]() ABSL_SHARED_LOCKS_REQUIRED(core->mu) {
+    return core->sessions.empty();
+  };
+  {
+    absl::MutexLock lock(&core_->mu);
+    if (!core_->mu.AwaitWithDeadline(absl::Condition(&none_open), deadline)) {
+      for (const auto& [unused, session] : core_->sessions) open.push_back(session);
+    }
+  }
+  for (const std::shared_ptr<Session>& session : open) session->CloseNow();
+  open.clear();
+  {
+    absl::MutexLock lock(&core_->mu);
+    core_->mu.Await(absl::Condition(&none_open));
+  }
+  core_->work.reset();
+  core_->io.stop();
+  for (std::thread& thread : core_->threads) thread.join();
+  core_->threads.clear();
+}
+
+}  // namespace misc::rest
