@@ -8,6 +8,7 @@
 #
 #   docker build --target misc       -t misc-server .
 #   docker build --target restaurant -t misc-restaurant .
+#   docker build --target rest       -t misc-rest .
 #   docker build --target migrate    -t misc-migrate .
 #
 # docker-compose.yml builds and runs them with PostgreSQL 15.
@@ -40,10 +41,12 @@ COPY . .
 RUN cmake --preset release -DMISC_BUILD_TESTS=OFF \
  && cmake --build --preset release --target misc-servers misc-migrate
 
-# One file set per server binary that build/release/servers.tsv lists (name, path, services),
-# at /out/<binary>/, and misc-migrate's with the migrations.
+# One file set per server binary that build/release/servers.tsv (gRPC) and rest_servers.tsv
+# (HTTP/JSON) list (name, path, services), at /out/<binary>/, and misc-migrate's with the
+# migrations.
 RUN set -e; \
-    grep -v '^#' build/release/servers.tsv | while IFS="$(printf '\t')" read -r name path services; do \
+    cat build/release/servers.tsv build/release/rest_servers.tsv | grep -v '^#' | \
+    while IFS="$(printf '\t')" read -r name path services; do \
       scripts/runtime-fileset.sh "build/release/$path" /out/"$name" --strip; \
     done; \
     scripts/runtime-fileset.sh build/release/cmd/migrate/misc-migrate /out/misc-migrate --strip \
@@ -64,6 +67,14 @@ USER 65532:65532
 ENV MISC_LISTEN=0.0.0.0:50051 MISC_METRICS_LISTEN=0.0.0.0:9464
 EXPOSE 50051 9464
 ENTRYPOINT ["/usr/local/bin/misc-restaurant"]
+
+# ---- rest: misc-rest, every service over HTTP/JSON (docs/rest.md) ---------------------------
+FROM scratch AS rest
+COPY --from=build /out/misc-rest/ /
+USER 65532:65532
+ENV MISC_HTTP_LISTEN=0.0.0.0:8080 MISC_METRICS_LISTEN=0.0.0.0:9464
+EXPOSE 8080 9464
+ENTRYPOINT ["/usr/local/bin/misc-rest"]
 
 # ---- misc: misc-server, every service ----------------------------------------------------------
 FROM scratch AS misc

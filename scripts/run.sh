@@ -4,6 +4,8 @@
 # local PostgreSQL with sample data.
 #
 #   scripts/run.sh [misc-server flags...]      e.g. scripts/run.sh --log_level=debug
+#   scripts/run.sh --rest [misc-rest flags...] the same services over HTTP/JSON on 127.0.0.1:8080
+#                                              (misc-rest, docs/rest.md) instead of misc-server
 #
 #   1. scripts/install-deps.sh
 #   2. build the dev preset's misc-server and misc-migrate
@@ -15,7 +17,8 @@
 #      PostgreSQL if this script started it (its data stays in .state/pg for next time).
 #
 # Environment: DATABASE_URL (use that database; nothing is started or stopped), MISC_LISTEN
-# (default 127.0.0.1:50051), MISC_SHUTDOWN_DELAY (default 0s here: no load balancer to drain),
+# (default 127.0.0.1:50051; with --rest MISC_HTTP_LISTEN, default 127.0.0.1:8080, and
+# MISC_METRICS_LISTEN, default 127.0.0.1:9465, so it can run next to a misc-server), MISC_SHUTDOWN_DELAY (default 0s here: no load balancer to drain),
 # MISC_JOBS (build parallelism), and any other MISC_<FLAG> of misc-server.
 set -euo pipefail
 
@@ -52,12 +55,20 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
+SERVER_NAME=misc-server
+SERVER_DIR=misc
+if [[ ${1:-} == --rest ]]; then
+  shift
+  SERVER_NAME=misc-rest
+  SERVER_DIR=rest
+fi
+
 # ---- 1. dependencies, 2. build ----
 bash scripts/install-deps.sh
-say "building misc-server and misc-migrate (preset $PRESET)"
+say "building $SERVER_NAME and misc-migrate (preset $PRESET)"
 cmake --preset "$PRESET" >/dev/null || die "cmake --preset $PRESET failed"
 cmake --build --preset "$PRESET" -j "${MISC_JOBS:-$(nproc)}" \
-  --target misc-server misc-migrate misc-devtoken || die "build failed"
+  --target "$SERVER_NAME" misc-migrate misc-devtoken || die "build failed"
 
 # Where CMake puts them (cmd/misc, cmd/migrate); searched for in case that changes.
 find_binary() {
@@ -71,7 +82,7 @@ find_binary() {
   [[ -n $found ]] || die "built $name, but can't find it under $BUILD_DIR"
   echo "$found"
 }
-SERVER=$(find_binary misc-server "$BUILD_DIR/cmd/misc/misc-server")
+SERVER=$(find_binary "$SERVER_NAME" "$BUILD_DIR/cmd/$SERVER_DIR/$SERVER_NAME")
 MIGRATE=$(find_binary misc-migrate "$BUILD_DIR/cmd/migrate/misc-migrate")
 DEVTOKEN=$(find_binary misc-devtoken "$BUILD_DIR/cmd/devtoken/misc-devtoken")
 
@@ -114,12 +125,19 @@ export MISC_JWT_AUDIENCE=${MISC_JWT_AUDIENCE:-misc}
 
 # ---- 6. server ----
 export MISC_SHUTDOWN_DELAY=${MISC_SHUTDOWN_DELAY:-0s}
-listen=${MISC_LISTEN:-127.0.0.1:50051}
+if [[ $SERVER_NAME == misc-rest ]]; then
+  export MISC_METRICS_LISTEN=${MISC_METRICS_LISTEN:-127.0.0.1:9465}
+  listen_flag=--http_listen
+  listen=${MISC_HTTP_LISTEN:-127.0.0.1:8080}
+else
+  listen_flag=--listen
+  listen=${MISC_LISTEN:-127.0.0.1:50051}
+fi
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do  # the address the examples should use
   case ${args[i]} in
-    --listen=*) listen=${args[i]#--listen=} ;;
-    --listen) listen=${args[i + 1]:-$listen} ;;
+    "$listen_flag"=*) listen=${args[i]#"$listen_flag"=} ;;
+    "$listen_flag") listen=${args[i + 1]:-$listen} ;;
   esac
 done
 target=$listen
@@ -127,7 +145,25 @@ target=$listen
 [[ $target == "[::]:"* ]] && target="[::1]:${target##*:}"
 curl_base=("$BUF" curl --protocol grpc --http2-prior-knowledge)
 
-cat <<EOF
+if [[ $SERVER_NAME == misc-rest ]]; then
+  cat <<EOF
+
+misc-rest is starting on $listen. Try, in another terminal:
+
+  curl -s http://$target/readyz
+  curl -s http://$target/v1/restaurants/1
+  curl -s 'http://$target/v1/restaurants?area_id=1301&page_size=3'
+  curl -s -X POST http://$target/v1/restaurants:batchGet -d '{"restaurantIds": ["1", "2"]}'
+
+  # logged in as user 42 (a token signed with the development key in $JWT_DIR)
+  TOKEN=\$($DEVTOKEN --key=$JWT_DIR/dev.key.pem --sub=42)
+  curl -s -H "Authorization: Bearer \$TOKEN" http://$target/v1/restaurants/1
+
+Ctrl-C stops the server$( ((started_pg)) && echo " and the local PostgreSQL").
+
+EOF
+else
+  cat <<EOF
 
 misc-server is starting on $listen. Try, from $REPO_ROOT in another terminal:
 
@@ -148,11 +184,12 @@ misc-server is starting on $listen. Try, from $REPO_ROOT in another terminal:
 Ctrl-C stops the server$( ((started_pg)) && echo " and the local PostgreSQL").
 
 EOF
+fi
 
 # The server runs in its own process group (set -m), so a Ctrl-C reaches only this script, which
 # forwards it: exactly one signal for the server, and one place that then stops the database.
 set -m
-"$SERVER" --listen="$listen" "$@" &
+"$SERVER" "$listen_flag=$listen" "$@" &
 server_pid=$!
 set +m
 
@@ -160,7 +197,7 @@ signals=0
 forward() {
   signals=$((signals + 1))
   if ((signals >= 3)); then
-    say "third signal: killing misc-server"
+    say "third signal: killing $SERVER_NAME"
     kill -KILL "$server_pid" 2>/dev/null || true
   else
     kill -s "$1" "$server_pid" 2>/dev/null || true
@@ -177,7 +214,7 @@ while kill -0 "$server_pid" 2>/dev/null; do
   wait "$server_pid" || rc=$?
 done
 server_pid=""
-say "misc-server exited with status $rc"
+say "$SERVER_NAME exited with status $rc"
 # Stopped by our signal: a normal end.
 if ((signals > 0)) && ((rc == 0 || rc == 130 || rc == 143)); then rc=0; fi
 exit "$rc"

@@ -5,7 +5,6 @@
 
 #include <string>
 
-
 namespace misc::rest {
 
 // The HTTP status of a gRPC status code, as grpc-gateway maps them (400 INVALID_ARGUMENT, 401

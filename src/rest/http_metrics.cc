@@ -26,9 +26,7 @@ void HttpMetrics::Record(absl::string_view method, absl::string_view route, int 
             {"route", std::string(route)},
             {"code", std::to_string(status)}})
       .Increment();
-  durations_
-      .Add({{"method", std::string(method)}, {"route", std::string(route)}},
-           buckets_)
+  durations_.Add({{"method", std::string(method)}, {"route", std::string(route)}}, buckets_)
       .Observe(absl::ToDoubleSeconds(duration));
 }
 

@@ -74,7 +74,8 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
     if (absl::StartsWith(segment, "{")) {
       if (!absl::EndsWith(segment, "}")) return invalid("unterminated variable");
       const absl::string_view field = segment.substr(1, segment.size() - 2);
-      if (absl::StrContains(field, '=')) return invalid("variables with a pattern are not supported");
+      if (absl::StrContains(field, '='))
+        return invalid("variables with a pattern are not supported");
       if (!IsFieldPath(field)) return invalid(absl::StrCat("bad field path \"", field, "\""));
       parsed.segments_.push_back({.literal = "", .field = std::string(field)});
     } else {

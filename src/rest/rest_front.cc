@@ -154,17 +154,17 @@ void RestFront::Handle(HttpRequest request, HttpResponder respond) {
                     std::move(respond));
     }
     HttpResponse response = ErrorResponse(absl::UnimplementedError(
-        absl::StrCat(request.method, " is not allowed on ", path, "; allowed: ",
-                     absl::StrJoin(match.allowed_methods, ", "))));
+        absl::StrCat(request.method, " is not allowed on ", path,
+                     "; allowed: ", absl::StrJoin(match.allowed_methods, ", "))));
     response.status = 405;
     response.headers.emplace_back("Allow", absl::StrJoin(match.allowed_methods, ", "));
     return Finish(request, path, {}, std::move(response), std::move(respond));
   }
   const Route& route = *match.route;
   const Outcome refused{.route = route.path.text()};
-  std::unique_ptr<Message> message(
-      google::protobuf::MessageFactory::generated_factory()->GetPrototype(route.method->input_type())
-          ->New());
+  std::unique_ptr<Message> message(google::protobuf::MessageFactory::generated_factory()
+                                       ->GetPrototype(route.method->input_type())
+                                       ->New());
   if (absl::Status bound = BindRequest(route, match.bindings, query, request.body, *message);
       !bound.ok()) {
     return Finish(request, path, refused, ErrorResponse(bound), std::move(respond));
@@ -185,9 +185,10 @@ void RestFront::Handle(HttpRequest request, HttpResponder respond) {
     const absl::string_view value = request.Header(key);
     if (value.empty()) continue;
     if (!IsMetadataValue(value)) {
-      return Finish(request, path, refused,
-                    ErrorResponse(status::InvalidField(key, "holds characters HTTP/2 cannot carry")),
-                    std::move(respond));
+      return Finish(
+          request, path, refused,
+          ErrorResponse(status::InvalidField(key, "holds characters HTTP/2 cannot carry")),
+          std::move(respond));
     }
     call->context.AddMetadata(std::string(key), std::string(value));
   }
@@ -281,8 +282,8 @@ void RestFront::Finish(const HttpRequest& request, absl::string_view path, const
   std::move(respond)(std::move(response));
 }
 
-void RestFront::Record(const HttpRequest& request, absl::string_view path,
-                       const Outcome& outcome, int status) {
+void RestFront::Record(const HttpRequest& request, absl::string_view path, const Outcome& outcome,
+                       int status) {
   const absl::Time now = absl::Now();
   const absl::Duration duration = now - request.start;
   metrics_->Record(request.method, outcome.route, status, duration);

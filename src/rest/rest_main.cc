@@ -58,7 +58,8 @@ absl::StatusOr<HttpServerOptions> HttpServerOptionsFromFlags() {
   if (max_header < 1024 || max_header > (1 << 20)) {
     bad("http_max_header_bytes", "must be 1 KiB to 1 MiB");
   }
-  if (options.request_timeout <= absl::ZeroDuration()) bad("http_request_timeout", "must be positive");
+  if (options.request_timeout <= absl::ZeroDuration())
+    bad("http_request_timeout", "must be positive");
   if (options.idle_timeout <= absl::ZeroDuration()) bad("http_idle_timeout", "must be positive");
   if (options.max_connections < 1) bad("http_max_connections", "must be positive");
   if (!errors.empty()) return absl::InvalidArgumentError(absl::StrJoin(errors, "; "));

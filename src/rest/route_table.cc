@@ -15,34 +15,42 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::MethodDescriptor;
 
-// The (method, template) pairs of `rule` and of its additional bindings.
-absl::Status AddBindings(const google::api::HttpRule& rule, const MethodDescriptor& method,
-                         std::vector<std::pair<std::string, google::api::HttpRule>>& out) {
-  std::string verb;
-  std::string path;
+// The "VERB /template" of `rule` alone (not its additional bindings).
+absl::StatusOr<std::string> VerbAndPath(const google::api::HttpRule& rule,
+                                        const MethodDescriptor& method) {
   switch (rule.pattern_case()) {
     case google::api::HttpRule::kGet:
-      verb = "GET", path = rule.get();
-      break;
+      return absl::StrCat("GET ", rule.get());
     case google::api::HttpRule::kPost:
-      verb = "POST", path = rule.post();
-      break;
+      return absl::StrCat("POST ", rule.post());
     case google::api::HttpRule::kPut:
-      verb = "PUT", path = rule.put();
-      break;
+      return absl::StrCat("PUT ", rule.put());
     case google::api::HttpRule::kPatch:
-      verb = "PATCH", path = rule.patch();
-      break;
+      return absl::StrCat("PATCH ", rule.patch());
     case google::api::HttpRule::kDelete:
-      verb = "DELETE", path = rule.delete_();
-      break;
+      return absl::StrCat("DELETE ", rule.delete_());
     default:
       return absl::InvalidArgumentError(
           absl::StrCat(method.full_name(), ": google.api.http has no GET/POST/PUT/PATCH/DELETE"));
   }
-  out.emplace_back(verb + " " + path, rule);
+}
+
+// The (verb and template, rule) pairs of `rule` and of its additional bindings, which may not
+// have bindings of their own (google/api/http.proto).
+absl::Status AddBindings(const google::api::HttpRule& rule, const MethodDescriptor& method,
+                         std::vector<std::pair<std::string, google::api::HttpRule>>& out) {
+  std::vector<const google::api::HttpRule*> rules = {&rule};
   for (const google::api::HttpRule& more : rule.additional_bindings()) {
-    if (absl::Status added = AddBindings(more, method, out); !added.ok()) return added;
+    if (more.additional_bindings_size() > 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(method.full_name(), ": additional_bindings may not nest"));
+    }
+    rules.push_back(&more);
+  }
+  for (const google::api::HttpRule* each : rules) {
+    absl::StatusOr<std::string> verb_and_path = VerbAndPath(*each, method);
+    if (!verb_and_path.ok()) return verb_and_path.status();
+    out.emplace_back(*std::move(verb_and_path), *each);
   }
   return absl::OkStatus();
 }
@@ -60,8 +68,7 @@ const FieldDescriptor* FindFieldPath(const Descriptor& message, absl::string_vie
   return field;
 }
 
-absl::StatusOr<Route> MakeRoute(const std::string& verb_and_path,
-                                const google::api::HttpRule& rule,
+absl::StatusOr<Route> MakeRoute(const std::string& verb_and_path, const google::api::HttpRule& rule,
                                 const MethodDescriptor& method) {
   auto invalid = [&method](absl::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat(method.full_name(), ": ", why));
@@ -121,9 +128,9 @@ absl::StatusOr<RouteTable> RouteTable::Build(const std::vector<std::string>& ser
         for (const Route& existing : table.routes_) {
           if (existing.http_method == route->http_method &&
               existing.path.text() == route->path.text()) {
-            return absl::InvalidArgumentError(
-                absl::StrCat(method.full_name(), ": ", verb_and_path, " is already bound to ",
-                             existing.method->full_name()));
+            return absl::InvalidArgumentError(absl::StrCat(method.full_name(), ": ", verb_and_path,
+                                                           " is already bound to ",
+                                                           existing.method->full_name()));
           }
         }
         table.routes_.push_back(*std::move(route));
@@ -144,8 +151,8 @@ RouteMatch RouteTable::Find(absl::string_view http_method, absl::string_view pat
       match.allowed_methods.clear();
       return match;
     }
-    if (std::find(match.allowed_methods.begin(), match.allowed_methods.end(),
-                  route.http_method) == match.allowed_methods.end()) {
+    if (std::find(match.allowed_methods.begin(), match.allowed_methods.end(), route.http_method) ==
+        match.allowed_methods.end()) {
       match.allowed_methods.push_back(route.http_method);
     }
   }

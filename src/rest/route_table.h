@@ -42,10 +42,9 @@ class RouteTable {
   // INVALID_ARGUMENT, naming the method, when a service is unknown, an RPC has no annotation or
   // streams, a template is unsupported or names a field the request lacks (or a repeated or
   // message field), the body names an unknown field, or two routes share a method and template.
-  static absl::StatusOr<RouteTable> Build(
-      const std::vector<std::string>& services,
-      const google::protobuf::DescriptorPool& pool =
-          *google::protobuf::DescriptorPool::generated_pool());
+  static absl::StatusOr<RouteTable> Build(const std::vector<std::string>& services,
+                                          const google::protobuf::DescriptorPool& pool =
+                                              *google::protobuf::DescriptorPool::generated_pool());
 
   // Finds the route for `http_method` and `path` (without the query).
   RouteMatch Find(absl::string_view http_method, absl::string_view path) const;

@@ -50,8 +50,8 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   const int min_client_connections =
       front == nullptr ? config.min_client_connections
                        : std::max(config.min_client_connections, front->max_connections());
-  absl::StatusOr<FdBudget> budget = PlanFdBudget(config.pool.size + kChangeFeedConnections,
-                                                 kListeners, min_client_connections);
+  absl::StatusOr<FdBudget> budget =
+      PlanFdBudget(config.pool.size + kChangeFeedConnections, kListeners, min_client_connections);
   if (!budget.ok()) {
     spdlog::critical("{}", budget.status().message());
     return 1;

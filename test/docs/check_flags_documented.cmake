@@ -1,13 +1,18 @@
-# cmake -DBINARY=<server binary> -DDOC=<docs/operations.md> -P check_flags_documented.cmake
+# cmake -DBINARY=<server binary> -DDOC=<docs/operations.md> [-DMORE_DOC=<doc>] -P check_flags_documented.cmake
 #
 # Fails unless every flag the binary defines in misc's own code (src/, services/) has a row
-# "| `--name` | `ENV` | `default` |" in DOC's table with the binary's default, and every flag
-# row in DOC names a flag the binary (or, for service flags, another binary) really has.
+# "| `--name` | `ENV` | `default` |" in the tables of DOC (and MORE_DOC, read as one with it) with
+# the binary's default, and every flag row there names a flag the binary (or, for service flags,
+# another binary) really has.
 cmake_minimum_required(VERSION 3.25)
 execute_process(COMMAND "${BINARY}" --helpfull OUTPUT_VARIABLE help ERROR_VARIABLE help_err
                 RESULT_VARIABLE rc)
 string(APPEND help "${help_err}")
-file(READ "${DOC}" doc)
+set(doc "")
+foreach(file IN ITEMS "${DOC}" ${MORE_DOC})
+  file(READ "${file}" part)
+  string(APPEND doc "${part}")
+endforeach()
 
 # Join the wrapped help lines of each flag into one line.
 string(REGEX REPLACE "\n      " " " help "${help}")

@@ -7,6 +7,7 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -258,13 +259,33 @@ TEST_F(ImageFilesetTest, HoldsTheRuntimeFilesAndNoShellPackageManagerOrCompiler)
   EXPECT_LT(migrate_bytes, 120'000'000u);
 }
 
+// Waits up to 60 s until the HTTP server at `port` answers GET /readyz with 200; returns the last
+// status (-1: no answer).
+int WaitReady(int port, testing::Subprocess& server) {
+  int status = -1;
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (absl::Now() < deadline && server.Running()) {
+    httplib::Client client("127.0.0.1", port);
+    client.set_connection_timeout(2);
+    if (httplib::Result result = client.Get("/readyz")) {
+      status = result->status;
+      if (status == 200) break;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return status;
+}
+
 TEST_F(ImageFilesetTest, EachServerImageServesFromItsEntrypointAsItsUser) {
   for (const std::string& name : Images(/*servers_only=*/true)) {
     SCOPED_TRACE(name);
     const testing::DockerStage stage = Stage(name);
+    // A gRPC server listens on MISC_LISTEN, an HTTP/JSON one (misc-rest) on MISC_HTTP_LISTEN.
+    const bool http = stage.env.contains("MISC_HTTP_LISTEN");
+    const char* listen_variable = http ? "MISC_HTTP_LISTEN" : "MISC_LISTEN";
     // Its ports are the ones it exposes; here it listens on free ones instead (`docker run -e`),
     // as the image's own may be taken on this machine.
-    for (const char* variable : {"MISC_LISTEN", "MISC_METRICS_LISTEN"}) {
+    for (const char* variable : {listen_variable, "MISC_METRICS_LISTEN"}) {
       const int port = stage.env.contains(variable) ? PortOf(stage.env.at(variable)) : -1;
       EXPECT_NE(std::find(stage.exposed_ports.begin(), stage.exposed_ports.end(), port),
                 stage.exposed_ports.end())
@@ -272,16 +293,23 @@ TEST_F(ImageFilesetTest, EachServerImageServesFromItsEntrypointAsItsUser) {
     }
     const std::string database_url = testing::CreateMigratedDatabase("image_server");
     ASSERT_FALSE(database_url.empty());
-    const std::string address = absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort());
-    auto process = StartImage(name, {{"MISC_LISTEN", address},
+    const int port = testing::FreeLoopbackPort();
+    const std::string address = absl::StrCat("127.0.0.1:", port);
+    auto process = StartImage(name, {{listen_variable, address},
                                      {"MISC_METRICS_LISTEN", "127.0.0.1:0"},
                                      {"MISC_SHUTDOWN_DELAY", "0s"},
                                      {"DATABASE_URL", database_url}});
     ASSERT_TRUE(process.ok()) << process.status();
     testing::Subprocess& server = **process;
-    ASSERT_EQ(WaitServing(address, server), HealthCheckResponse::SERVING)
-        << name << " in the chroot did not become SERVING; its output:\n"
-        << server.Output();
+    if (http) {
+      ASSERT_EQ(WaitReady(port, server), 200)
+          << name << " in the chroot did not become ready; its output:\n"
+          << server.Output();
+    } else {
+      ASSERT_EQ(WaitServing(address, server), HealthCheckResponse::SERVING)
+          << name << " in the chroot did not become SERVING; its output:\n"
+          << server.Output();
+    }
 
     // It really runs as the image's user.
     const std::string proc_status = ReadFile(absl::StrCat("/proc/", server.pid(), "/status"));
@@ -296,7 +324,8 @@ TEST_F(ImageFilesetTest, EachServerImageServesFromItsEntrypointAsItsUser) {
   }
 }
 
-// Every server binary of this build (servers.tsv: each misc_add_server) has an image whose
+// Every server binary of this build (servers.tsv: each misc_add_server; rest_servers.tsv: each
+// misc_add_rest_server) has an image whose
 // ENTRYPOINT runs it; the test above starts each such image. A split binary without its
 // Dockerfile stage fails here. Needs no root: it reads the Dockerfile and the manifest only.
 TEST(ImageListTest, EveryServerBinaryHasAnImageThatRunsIt) {
@@ -306,18 +335,21 @@ TEST(ImageListTest, EveryServerBinaryHasAnImageThatRunsIt) {
       entrypoints.insert(stage.entrypoint[0]);
     }
   }
-  std::ifstream manifest(absl::StrCat(MISC_IMAGE_BUILD_DIR, "/servers.tsv"));
   int servers = 0;
-  std::string line;
-  while (std::getline(manifest, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const std::string name = line.substr(0, line.find('\t'));
-    ++servers;
-    EXPECT_TRUE(entrypoints.contains(absl::StrCat("/usr/local/bin/", name)))
-        << name << " has no `FROM scratch` image with ENTRYPOINT [\"/usr/local/bin/" << name
-        << "\"] in the Dockerfile (docs/splitting-a-service.md, step 4)";
+  for (const char* file : {"/servers.tsv", "/rest_servers.tsv"}) {
+    std::ifstream manifest(absl::StrCat(MISC_IMAGE_BUILD_DIR, file));
+    EXPECT_TRUE(manifest.is_open()) << file;
+    std::string line;
+    while (std::getline(manifest, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      const std::string name = line.substr(0, line.find('\t'));
+      ++servers;
+      EXPECT_TRUE(entrypoints.contains(absl::StrCat("/usr/local/bin/", name)))
+          << name << " has no `FROM scratch` image with ENTRYPOINT [\"/usr/local/bin/" << name
+          << "\"] in the Dockerfile (docs/splitting-a-service.md, step 4)";
+    }
   }
-  EXPECT_GE(servers, 2) << "servers.tsv lists misc-server and misc-restaurant at least";
+  EXPECT_GE(servers, 3) << "the manifests list misc-server, misc-restaurant and misc-rest at least";
 }
 
 // The image's command (CMD status) finds the migrations baked into it through its ENV alone.

@@ -38,13 +38,13 @@ TEST(IsValidUtf8Test, AcceptsJapaneseAndEveryPlane) {
 
 TEST(IsValidUtf8Test, RefusesMalformedSequences) {
   EXPECT_FALSE(IsValidUtf8("\xFF"));
-  EXPECT_FALSE(IsValidUtf8("\x80"));                  // A stray continuation byte.
-  EXPECT_FALSE(IsValidUtf8("\xE5\xAF"));              // 寿 cut short.
+  EXPECT_FALSE(IsValidUtf8("\x80"));      // A stray continuation byte.
+  EXPECT_FALSE(IsValidUtf8("\xE5\xAF"));  // 寿 cut short.
   EXPECT_FALSE(IsValidUtf8(std::string("\xE5\xAF\x00", 3)));
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));              // Overlong '/'.
-  EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));          // Overlong '/'.
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));          // A surrogate, U+D800.
-  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));      // Above U+10FFFF.
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // Overlong '/'.
+  EXPECT_FALSE(IsValidUtf8("\xE0\x80\xAF"));      // Overlong '/'.
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // A surrogate, U+D800.
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // Above U+10FFFF.
 }
 
 }  // namespace

@@ -50,9 +50,8 @@ class TestHandler : public HttpHandler {
 
   // Waits until `count` requests are held.
   void AwaitHeld(size_t count) {
-    auto enough = [this, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return held_.size() >= count;
-    };
+    auto enough = [this, count]()
+                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return held_.size() >= count; };
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(&enough));
   }
@@ -176,8 +175,8 @@ TEST_F(HttpServerTest, RefusesHeadersOverTheLimitWith431) {
   Start(options);
   const int fd = Connect(server_->port());
   ASSERT_GE(fd, 0);
-  ASSERT_TRUE(SendAll(fd, absl::StrCat("GET / HTTP/1.1\r\nHost: x\r\nX-Big: ", std::string(4096, 'a'),
-                                       "\r\n\r\n")));
+  ASSERT_TRUE(SendAll(fd, absl::StrCat("GET / HTTP/1.1\r\nHost: x\r\nX-Big: ",
+                                       std::string(4096, 'a'), "\r\n\r\n")));
   const std::string answer = ReadUntil(fd, "too large");
   EXPECT_TRUE(absl::StartsWith(answer, "HTTP/1.1 431 ")) << answer;
   EXPECT_TRUE(ClosedByPeer(fd));

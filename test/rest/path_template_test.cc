@@ -6,7 +6,8 @@ namespace misc::rest {
 namespace {
 
 TEST(PathTemplateTest, MatchesLiteralsAndBindsVariables) {
-  absl::StatusOr<PathTemplate> path = PathTemplate::Parse("/v1/restaurants/{restaurant_id}/reviews");
+  absl::StatusOr<PathTemplate> path =
+      PathTemplate::Parse("/v1/restaurants/{restaurant_id}/reviews");
   ASSERT_TRUE(path.ok()) << path.status();
   EXPECT_EQ(path->variables(), std::vector<std::string>{"restaurant_id"});
   auto bindings = path->Match("/v1/restaurants/42/reviews");
@@ -44,8 +45,8 @@ TEST(PathTemplateTest, CustomVerbIsPartOfTheLastSegment) {
 }
 
 TEST(PathTemplateTest, RefusesWhatItDoesNotSupport) {
-  for (const char* text : {"v1/x", "/v1//x", "/v1/*", "/v1/**", "/v1/{name=shelves/*}",
-                           "/v1/x{id}", "/v1/{id", "/v1/{1id}", "/v1/x:"}) {
+  for (const char* text : {"v1/x", "/v1//x", "/v1/*", "/v1/**", "/v1/{name=shelves/*}", "/v1/x{id}",
+                           "/v1/{id", "/v1/{1id}", "/v1/x:"}) {
     EXPECT_FALSE(PathTemplate::Parse(text).ok()) << text;
   }
 }

@@ -49,10 +49,9 @@ TEST_F(BindRequestTest, PathVariablesAndQueryParameters) {
 
   ListRestaurantsRequest list;
   // Proto names and JSON names both work; '+' and %XX decode; the page token passes opaque.
-  ASSERT_TRUE(
-      Bind("GET", "/v1/restaurants", "area_id=1301&genreId=5&page_size=3&page_token=ab%2Bc%3D",
-           "", list)
-          .ok());
+  ASSERT_TRUE(Bind("GET", "/v1/restaurants",
+                   "area_id=1301&genreId=5&page_size=3&page_token=ab%2Bc%3D", "", list)
+                  .ok());
   EXPECT_EQ(list.area_id(), 1301);
   EXPECT_EQ(list.genre_id(), 5);
   EXPECT_EQ(list.page_size(), 3);
@@ -84,9 +83,8 @@ TEST_F(BindRequestTest, WrongTypesNameTheParameter) {
 
 TEST_F(BindRequestTest, BodyIsTheWholeMessageForStar) {
   BatchGetRestaurantsRequest batch;
-  ASSERT_TRUE(Bind("POST", "/v1/restaurants:batchGet", "", R"({"restaurantIds":["1","2",3]})",
-                   batch)
-                  .ok());
+  ASSERT_TRUE(
+      Bind("POST", "/v1/restaurants:batchGet", "", R"({"restaurantIds":["1","2",3]})", batch).ok());
   EXPECT_EQ(batch.restaurant_ids_size(), 3);
   BatchGetRestaurantsRequest proto_names;
   ASSERT_TRUE(
@@ -113,7 +111,8 @@ TEST_F(BindRequestTest, RefusesBadBodies) {
     EXPECT_EQ(ViolatedField(status), field) << body << ": " << status;
   }
   BatchGetRestaurantsRequest batch;
-  const absl::Status query = Bind("POST", "/v1/restaurants:batchGet", "restaurant_ids=1", "", batch);
+  const absl::Status query =
+      Bind("POST", "/v1/restaurants:batchGet", "restaurant_ids=1", "", batch);
   EXPECT_EQ(ViolatedField(query), "restaurant_ids") << "body \"*\" takes no query parameters";
 }
 

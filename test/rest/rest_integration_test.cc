@@ -19,13 +19,13 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
-#include "test/auth/auth_test_util.h"
 #include "google/rpc/status.pb.h"
 #include "misc/area/v1/area.pb.h"
 #include "misc/genre/v1/genre.pb.h"
 #include "misc/restaurant/v1/restaurant.pb.h"
 #include "misc/review/v1/review.pb.h"
 #include "misc/rollout/v1/rollout.pb.h"
+#include "test/auth/auth_test_util.h"
 #include "test/support/eventually.h"
 #include "test/support/grpc_assertions.h"
 #include "test/support/misc_server.h"
@@ -50,8 +50,7 @@ grpc::Status CallGrpc(const std::shared_ptr<grpc::Channel>& channel, const std::
   grpc::ByteBuffer request_bytes;
   grpc::ByteBuffer response_bytes;
   bool own = false;
-  EXPECT_TRUE(
-      grpc::SerializationTraits<Message>::Serialize(request, &request_bytes, &own).ok());
+  EXPECT_TRUE(grpc::SerializationTraits<Message>::Serialize(request, &request_bytes, &own).ok());
   grpc::Status result;
   absl::Notification done;
   stub.UnaryCall(&context, method, grpc::StubOptions(), &request_bytes, &response_bytes,
@@ -110,26 +109,24 @@ class RestIntegrationTest : public ::testing::Test {
   // Asks misc-rest `path` (GET, or POST with `body`) and misc-server `method` with `request`,
   // both as `authorization`, and expects the same answer: 200 and an equal message.
   void ExpectSameAnswer(const std::string& path, const std::string& method, const Message& request,
-                        const std::string& authorization = "",
-                        const std::string& post_body = "") {
+                        const std::string& authorization = "", const std::string& post_body = "") {
     SCOPED_TRACE(path);
     std::unique_ptr<Message> over_grpc(request.New());  // Replaced below by the output type.
     const google::protobuf::MethodDescriptor* descriptor =
         google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
             absl::StrReplaceAll(method.substr(1), {{"/", "."}}));
     ASSERT_NE(descriptor, nullptr) << method;
-    const Message* prototype =
-        google::protobuf::MessageFactory::generated_factory()->GetPrototype(
-            descriptor->output_type());
+    const Message* prototype = google::protobuf::MessageFactory::generated_factory()->GetPrototype(
+        descriptor->output_type());
     over_grpc.reset(prototype->New());
     std::unique_ptr<Message> over_rest(prototype->New());
     const grpc::Status status =
         CallGrpc(grpc_->channel(), method, request, *over_grpc, authorization);
     ASSERT_TRUE(status.ok()) << status.error_message();
-    httplib::Result result =
-        post_body.empty()
-            ? client_->Get(path, AuthorizationHeader(authorization))
-            : client_->Post(path, AuthorizationHeader(authorization), post_body, "application/json");
+    httplib::Result result = post_body.empty()
+                                 ? client_->Get(path, AuthorizationHeader(authorization))
+                                 : client_->Post(path, AuthorizationHeader(authorization),
+                                                 post_body, "application/json");
     ASSERT_TRUE(result) << httplib::to_string(result.error());
     ASSERT_EQ(result->status, 200) << result->body;
     EXPECT_EQ(result->get_header_value("Content-Type"), "application/json");
@@ -230,8 +227,9 @@ TEST_F(RestIntegrationTest, PageTokensPassThroughOpaque) {
   std::string token;
   int reviews = 0;
   for (int page = 0; page < 100; ++page) {
-    httplib::Result result = client_->Get(absl::StrCat(
-        "/v1/restaurants/191/reviews?page_size=20&page_token=", httplib::detail::encode_query_param(token)));
+    httplib::Result result =
+        client_->Get(absl::StrCat("/v1/restaurants/191/reviews?page_size=20&page_token=",
+                                  httplib::detail::encode_query_param(token)));
     ASSERT_TRUE(result);
     ASSERT_EQ(result->status, 200) << result->body;
     review::v1::ListReviewsResponse response;
@@ -252,8 +250,8 @@ TEST_F(RestIntegrationTest, PageTokensPassThroughOpaque) {
     if (token.empty()) break;
   }
   EXPECT_TRUE(token.empty()) << "the walk ends";
-  EXPECT_EQ(reviews, QueryInt64(*database_url_,
-                                "SELECT count(*) FROM reviews WHERE restaurant_id = 191"));
+  EXPECT_EQ(reviews,
+            QueryInt64(*database_url_, "SELECT count(*) FROM reviews WHERE restaurant_id = 191"));
 }
 
 TEST_F(RestIntegrationTest, LoggedInAnonymousAndInvalidTokensBehaveAsOverGrpc) {
@@ -263,25 +261,23 @@ TEST_F(RestIntegrationTest, LoggedInAnonymousAndInvalidTokensBehaveAsOverGrpc) {
   restaurant::v1::GetRestaurantRequest request;
   request.set_restaurant_id(bookmarked);
   const std::string path = absl::StrCat("/v1/restaurants/", bookmarked);
-  const std::string bearer =
-      absl::StrCat("Bearer ", TokenNow(auth::testing::RsaKey(), kDemoUser));
+  const std::string bearer = absl::StrCat("Bearer ", TokenNow(auth::testing::RsaKey(), kDemoUser));
   ExpectSameAnswer(path, "/misc.restaurant.v1.RestaurantService/GetRestaurant", request, bearer);
   httplib::Result logged_in = client_->Get(path, AuthorizationHeader(bearer));
   ASSERT_TRUE(logged_in);
   EXPECT_TRUE(absl::StrContains(logged_in->body, R"("viewer":{"bookmarked":true})"))
       << logged_in->body;
 
-  for (const std::string& bad : {std::string("Bearer not-a-jwt"), std::string("Basic abc"),
-                                 absl::StrCat(bearer, "x")}) {
+  for (const std::string& bad :
+       {std::string("Bearer not-a-jwt"), std::string("Basic abc"), absl::StrCat(bearer, "x")}) {
     SCOPED_TRACE(bad);
     restaurant::v1::GetRestaurantResponse unused;
-    const grpc::Status over_grpc = CallGrpc(
-        grpc_->channel(), "/misc.restaurant.v1.RestaurantService/GetRestaurant", request, unused,
-        bad);
+    const grpc::Status over_grpc =
+        CallGrpc(grpc_->channel(), "/misc.restaurant.v1.RestaurantService/GetRestaurant", request,
+                 unused, bad);
     ASSERT_EQ(over_grpc.error_code(), grpc::StatusCode::UNAUTHENTICATED);
     httplib::Result result = client_->Get(path, AuthorizationHeader(bad));
-    const google::rpc::Status status =
-        ExpectError(result, 401, grpc::StatusCode::UNAUTHENTICATED);
+    const google::rpc::Status status = ExpectError(result, 401, grpc::StatusCode::UNAUTHENTICATED);
     EXPECT_EQ(status.message(), over_grpc.error_message());
     EXPECT_EQ(result->get_header_value("WWW-Authenticate"), "Bearer");
     EXPECT_FALSE(absl::StrContains(result->body, bad.substr(7))) << "no token echoed";
@@ -296,9 +292,8 @@ TEST_F(RestIntegrationTest, HandlerErrorsKeepTheirCodeAndDetails) {
   const grpc::Status over_grpc =
       CallGrpc(grpc_->channel(), "/misc.review.v1.ReviewService/ListReviews", request, unused);
   ASSERT_EQ(over_grpc.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  google::rpc::Status status =
-      ExpectError(client_->Get("/v1/restaurants/191/reviews?page_size=-1"), 400,
-                  grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status status = ExpectError(client_->Get("/v1/restaurants/191/reviews?page_size=-1"),
+                                           400, grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.message(), over_grpc.error_message());
   EXPECT_EQ(Violations(status), std::vector<std::string>{"page_size"});
 
@@ -306,9 +301,9 @@ TEST_F(RestIntegrationTest, HandlerErrorsKeepTheirCodeAndDetails) {
   ASSERT_EQ(status.details_size(), 1);
   EXPECT_EQ(status.details(0).type_url(), "type.googleapis.com/google.rpc.ResourceInfo");
   ExpectError(client_->Get("/v1/restaurants/0"), 400, grpc::StatusCode::INVALID_ARGUMENT);
-  ExpectError(client_->Post("/v1/restaurants:batchGet", R"({"restaurantIds":[]})",
-                            "application/json"),
-              400, grpc::StatusCode::INVALID_ARGUMENT);
+  ExpectError(
+      client_->Post("/v1/restaurants:batchGet", R"({"restaurantIds":[]})", "application/json"), 400,
+      grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(RestIntegrationTest, RefusesBadRequestsBeforeAnyHandler) {
@@ -408,12 +403,14 @@ TEST_F(RestIntegrationTest, CountsAndLogsEveryRequestWithItsCall) {
 
   const std::string metrics = rest_->Metrics();
   EXPECT_TRUE(absl::StrContains(
-      metrics, R"(misc_http_requests_total{code="200",method="GET",route="/v1/genres/{genre_id}"})"))
+      metrics,
+      R"(misc_http_requests_total{code="200",method="GET",route="/v1/genres/{genre_id}"})"))
       << metrics;
   EXPECT_TRUE(absl::StrContains(
       metrics, R"(misc_http_requests_total{code="404",method="GET",route="unmatched"})"));
   EXPECT_TRUE(absl::StrContains(
-      metrics, R"(misc_http_request_duration_seconds_count{method="GET",route="/v1/genres/{genre_id}"})"));
+      metrics,
+      R"(misc_http_request_duration_seconds_count{method="GET",route="/v1/genres/{genre_id}"})"));
   // The call behind it, counted as misc-server counts its calls.
   EXPECT_TRUE(absl::StrContains(metrics, R"(grpc_method="GetGenre")")) << metrics;
 
@@ -421,7 +418,10 @@ TEST_F(RestIntegrationTest, CountsAndLogsEveryRequestWithItsCall) {
   ASSERT_TRUE(Eventually(
       [&] {
         const std::string output = rest_->Output();
-        return absl::StrContains(output, absl::StrCat(R"("log":"http_access","method":"GET","route":"/v1/genres/{genre_id}","path":"/v1/genres/1","status":200,"code":"OK")")) &&
+        return absl::StrContains(
+                   output,
+                   absl::StrCat(
+                       R"("log":"http_access","method":"GET","route":"/v1/genres/{genre_id}","path":"/v1/genres/1","status":200,"code":"OK")")) &&
                absl::StrContains(output, absl::StrCat(R"("method":"GetGenre")")) &&
                absl::StrContains(output, absl::StrCat(R"("trace_id":")", trace_id, R"("})"));
       },

@@ -105,7 +105,9 @@ TEST_F(RestLifecycleTest, KeepsItsPromisesWhenTheDatabaseGoesSilentOrAway) {
   // Gone: connections reset and refused. Calls fail fast with UNAVAILABLE.
   ASSERT_TRUE(proxy_->SetMode(FaultMode::kReset).ok());
   EXPECT_TRUE(Eventually(
-      [&] { return StatusOf(client->Get("/v1/restaurants/3", {{"Grpc-Timeout", "5S"}})) == 503; },
+      [&] {
+        return StatusOf(client->Get("/v1/restaurants/3", {{"Grpc-Timeout", "5S"}})) == 503;
+      },
       absl::Seconds(15)));
 
   ASSERT_TRUE(proxy_->SetMode(FaultMode::kPass).ok());
@@ -119,7 +121,8 @@ TEST_F(RestLifecycleTest, SigtermReportsNotReadyThenAnswersWhatIsInFlight) {
   std::unique_ptr<RestProcess> rest =
       Start({"--shutdown_delay=1500ms", "--drain_timeout=15s", "--max_call_timeout=15s"});
   ASSERT_NE(rest, nullptr);
-  // Every database read now takes a second or more: the request below is in flight across the signal.
+  // Every database read now takes a second or more: the request below is in flight across the
+  // signal.
   ASSERT_TRUE(proxy_->SetMode(FaultMode::kLatency, absl::Milliseconds(1000)).ok());
   int in_flight = -1;
   std::string in_flight_body;

@@ -89,20 +89,21 @@ TEST(RouteTableTest, FindsRoutesAndTellsNotFoundFromMethodNotAllowed) {
 
 // A pool holding one service "t.S" with one method "M" whose options are `method_options`
 // (text format of google.protobuf.MethodOptions).
-std::unique_ptr<google::protobuf::DescriptorPool> PoolWithMethod(const std::string& method_options) {
+std::unique_ptr<google::protobuf::DescriptorPool> PoolWithMethod(
+    const std::string& method_options) {
   google::protobuf::FileDescriptorProto file;
-  const std::string text = absl::StrCat(R"pb(
-    name: "t.proto"
-    package: "t"
-    message_type {
-      name: "Req"
-      field { name: "id" number: 1 type: TYPE_INT64 label: LABEL_OPTIONAL json_name: "id" }
-      field { name: "ids" number: 2 type: TYPE_INT64 label: LABEL_REPEATED json_name: "ids" }
-    }
-    service {
-      name: "S"
-      method { name: "M" input_type: ".t.Req" output_type: ".t.Req" options { )pb",
-                                        method_options, "} } }");
+  const std::string text = absl::StrCat(
+      R"pb(
+        name: "t.proto"
+        package: "t"
+        message_type {
+          name: "Req"
+          field { name: "id" number: 1 type: TYPE_INT64 label: LABEL_OPTIONAL json_name: "id" }
+          field { name: "ids" number: 2 type: TYPE_INT64 label: LABEL_REPEATED json_name: "ids" }
+        }
+        service { name: "S"
+                  method { name: "M" input_type: ".t.Req" output_type: ".t.Req" options {)pb",
+      method_options, "} } }");
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &file)) << text;
   auto pool = std::make_unique<google::protobuf::DescriptorPool>(
       google::protobuf::DescriptorPool::generated_pool());
