@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -22,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "src/log/warning_limiter.h"
 
 namespace misc::rest {
 namespace {
@@ -45,6 +47,8 @@ absl::string_view View(beast::string_view text) { return {text.data(), text.size
 // sends after the answer: closing with unread bytes would reset the connection, and the client
 // could lose the answer.
 constexpr absl::Duration kLingerTime = absl::Seconds(1);
+// How long to wait before accepting again after accept() failed.
+constexpr absl::Duration kAcceptBackoff = absl::Milliseconds(50);
 
 }  // namespace
 
@@ -65,7 +69,8 @@ struct HttpServerCore {
       : options(server_options),
         handler(server_handler),
         work(asio::make_work_guard(io)),
-        acceptor(asio::make_strand(io)) {}
+        acceptor(asio::make_strand(io)),
+        accept_backoff(acceptor.get_executor()) {}
 
   // Accepts the next connection, forever (until the acceptor closes).
   void Accept();
@@ -88,6 +93,10 @@ struct HttpServerCore {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
   tcp::acceptor acceptor;
+  // Waits before accepting again after accept() failed (EMFILE, ENOBUFS, ...): accepting at
+  // once would fail at once, and spin a thread.
+  asio::steady_timer accept_backoff;
+  log::WarningLimiter warnings;
 };
 
 // The steps of a connection hand over to each other through Asio's completion handlers: each
@@ -296,8 +305,13 @@ void HttpServerCore::Accept() {
       }
       // A refused connection closes when `session` (its only owner) goes.
       if (!refused) session->Start();
+      return Accept();
     }
-    Accept();
+    warnings.Warn("cannot accept HTTP connections", error.message());
+    accept_backoff.expires_after(ToChrono(kAcceptBackoff));
+    accept_backoff.async_wait([this](beast::error_code wait_error) {
+      if (!wait_error) Accept();
+    });
   });
 }
 
@@ -375,6 +389,7 @@ void HttpServer::Drain(absl::Time deadline) {
   asio::post(core_->acceptor.get_executor(), [core = core_.get()] {
     beast::error_code ignored;
     core->acceptor.close(ignored);
+    core->accept_backoff.cancel();
   });
   for (const std::shared_ptr<Session>& session : open) session->CloseIfIdle();
   open.clear();

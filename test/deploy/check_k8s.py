@@ -14,18 +14,19 @@ checked:
   * every flag it is given exists in that binary's --helpfull: args `--name[=value]` and
     environment variables MISC_<NAME> (literal, from ConfigMaps by envFrom or
     configMapKeyRef), DATABASE_URL for database_url;
-  * server containers (misc-server, misc-restaurant): listen and metrics addresses are not
-    loopback and their ports are container ports; readiness, liveness and startup probes are
-    native gRPC probes on the listen port, readiness and startup on the overall name "",
-    liveness on "liveness"; terminationGracePeriodSeconds >= shutdown_delay + drain_timeout +
+  * server containers (misc-server, misc-restaurant; misc-rest): listen and metrics addresses
+    are not loopback and their ports are container ports; readiness, liveness and startup
+    probes are native gRPC probes on the listen port, readiness and startup on the overall name
+    "", liveness on "liveness" (for misc-rest: httpGet probes on --http_listen's port,
+    /readyz and /healthz); terminationGracePeriodSeconds >= shutdown_delay + drain_timeout +
     5s of slack (values from args, then environment, then the binary's defaults);
     DATABASE_URL comes from a Secret; the JWKS file is on a mounted Secret volume;
   * every container: runAsNonRoot, not uid 0, read-only root filesystem, no privilege
     escalation, not privileged, capabilities drop ALL and add none, seccomp RuntimeDefault
     (container or pod), cpu and memory requests and limits;
   * Jobs: bounded backoffLimit, ttlSecondsAfterFinished, restartPolicy Never or OnFailure;
-  * Services select pods of a workload and target ports they have; every server Deployment
-    has a headless Service; PodDisruptionBudgets select a Deployment; HorizontalPodAutoscalers
+  * Services select pods of a workload and target ports they have; every gRPC server
+    Deployment has a headless Service; PodDisruptionBudgets select a Deployment; HorizontalPodAutoscalers
     are autoscaling/v2, scale an existing Deployment and have a CPU metric.
 
 Exit 0 when everything passes. With --expect, the opposite: exit 0 only when the checks fail
@@ -41,10 +42,14 @@ import sys
 import yaml
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
-SERVER_BINARIES = {"misc-server", "misc-restaurant"}
+GRPC_SERVER_BINARIES = {"misc-server", "misc-restaurant"}
+# Servers reached over HTTP/JSON (docs/rest.md): HTTP probes instead of gRPC ones.
+HTTP_SERVER_BINARIES = {"misc-rest"}
+SERVER_BINARIES = GRPC_SERVER_BINARIES | HTTP_SERVER_BINARIES
 IMAGE_OF_BINARY = {
     "misc-server": "misc/misc",
     "misc-restaurant": "misc/restaurant",
+    "misc-rest": "misc/rest",
     "misc-migrate": "misc/migrate",
 }
 BINARY_DIR = "/usr/local/bin/"
@@ -304,14 +309,16 @@ class Checker:
     def check_server(self, where, c, pod_spec, binary, flags):
         ports = {p.get("containerPort"): p.get("name") for p in c.get("ports") or []}
 
-        listen = self.flag_value(flags, binary, "listen") or ""
-        host, grpc_port = split_host_port(listen)
+        http = binary.name in HTTP_SERVER_BINARIES
+        listen_flag = "http_listen" if http else "listen"
+        listen = self.flag_value(flags, binary, listen_flag) or ""
+        host, listen_port = split_host_port(listen)
         if host in LOOPBACK_HOSTS:
             self.problem(where, f"listens on loopback ({listen}): probes and Services cannot "
                          "reach it; use 0.0.0.0 or [::]")
-        if grpc_port not in ports:
-            self.problem(where, f"gRPC listen port {grpc_port} (--listen={listen}) is not a "
-                         "containerPort")
+        if listen_port not in ports:
+            self.problem(where, f"{'HTTP' if http else 'gRPC'} listen port {listen_port} "
+                         f"(--{listen_flag}={listen}) is not a containerPort")
         metrics = self.flag_value(flags, binary, "metrics_listen")
         if metrics:
             mhost, mport = split_host_port(metrics)
@@ -321,26 +328,36 @@ class Checker:
                 self.problem(where, f"metrics port {mport} (--metrics_listen={metrics}) is not "
                              "a containerPort")
 
-        expected = {"readinessProbe": "", "startupProbe": "", "livenessProbe": "liveness"}
-        for probe_name, service in expected.items():
+        if http:
+            expected = {"readinessProbe": "/readyz", "startupProbe": "/readyz",
+                        "livenessProbe": "/healthz"}
+        else:
+            expected = {"readinessProbe": "", "startupProbe": "", "livenessProbe": "liveness"}
+        for probe_name, target in expected.items():
             probe = c.get(probe_name)
             if not probe:
                 self.problem(where, f"no {probe_name}")
                 continue
-            grpc = probe.get("grpc")
-            if grpc is None:
-                self.problem(where, f"{probe_name} is not a native gRPC probe")
+            handler = probe.get("httpGet" if http else "grpc")
+            if handler is None:
+                self.problem(where, f"{probe_name} is not " +
+                             ("an httpGet probe" if http else "a native gRPC probe"))
                 continue
-            port = grpc.get("port")
-            if port != grpc_port:
-                self.problem(where, f"{probe_name} port {port} is not the gRPC listen port "
-                             f"{grpc_port}")
-            if port not in ports:
+            port = handler.get("port")
+            if port != listen_port and not (http and port == ports.get(listen_port)):
+                self.problem(where, f"{probe_name} port {port} is not the "
+                             f"{'HTTP' if http else 'gRPC'} listen port {listen_port}")
+            if port not in ports and port not in ports.values():
                 self.problem(where, f"{probe_name} port {port} is not a containerPort")
-            actual = grpc.get("service") or ""
-            if actual != service:
-                self.problem(where, f"{probe_name} checks health name {actual!r}, must be "
-                             f"{service!r}")
+            if http:
+                actual = handler.get("path") or "/"
+                if actual != target:
+                    self.problem(where, f"{probe_name} path {actual!r}, must be {target!r}")
+            else:
+                actual = handler.get("service") or ""
+                if actual != target:
+                    self.problem(where, f"{probe_name} checks health name {actual!r}, must be "
+                                 f"{target!r}")
 
         delay = parse_duration(self.flag_value(flags, binary, "shutdown_delay") or "")
         drain = parse_duration(self.flag_value(flags, binary, "drain_timeout") or "")
@@ -377,7 +394,7 @@ class Checker:
         for d, pod in workloads:
             cs = (pod.get("spec") or {}).get("containers") or []
             if d["kind"] == "Deployment" and any(
-                    (c.get("command") or [""])[0][len(BINARY_DIR):] in SERVER_BINARIES
+                    (c.get("command") or [""])[0][len(BINARY_DIR):] in GRPC_SERVER_BINARIES
                     for c in cs):
                 server_deployments.append((d, pod))
         for s in services:
