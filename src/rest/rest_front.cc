@@ -160,12 +160,17 @@ void RestFront::Handle(HttpRequest request, HttpResponder respond) {
     response.headers.emplace_back("Allow", absl::StrJoin(match.allowed_methods, ", "));
     return Finish(request, path, {}, std::move(response), std::move(respond));
   }
-  const Route& route = *match.route;
+  StartCall(*match.route, match.bindings, std::move(request), path, query, std::move(respond));
+}
+
+void RestFront::StartCall(const Route& route, const std::vector<PathBinding>& bindings,
+                          HttpRequest request, const std::string& path, absl::string_view query,
+                          HttpResponder respond) {
   const Outcome refused{.route = route.path.text()};
   std::unique_ptr<Message> message(google::protobuf::MessageFactory::generated_factory()
                                        ->GetPrototype(route.method->input_type())
                                        ->New());
-  if (absl::Status bound = BindRequest(route, match.bindings, query, request.body, *message);
+  if (absl::Status bound = BindRequest(route, bindings, query, request.body, *message);
       !bound.ok()) {
     return Finish(request, path, refused, ErrorResponse(bound), std::move(respond));
   }
