@@ -60,9 +60,8 @@ class RestFront final : public server::Front, public HttpHandler {
   void HandleReadiness(HttpRequest request, absl::string_view query, HttpResponder respond);
   // Binds `request` (its `path` matched `route` with `bindings`) to the route's request
   // message and makes the call, or answers why it cannot.
-  void StartCall(const Route& route, const std::vector<PathBinding>& bindings,
-                 HttpRequest request, const std::string& path, absl::string_view query,
-                 HttpResponder respond);
+  void StartCall(const Route& route, const std::vector<PathBinding>& bindings, HttpRequest request,
+                 const std::string& path, absl::string_view query, HttpResponder respond);
   // Answers a finished call.
   void CompleteCall(Call& call, const grpc::Status& status);
   // Counts `request`'s answer and writes its access line.
