@@ -181,6 +181,33 @@ def transport_ceiling(run_dir, workloads):
     }
 
 
+def rest_runs(run_dir):
+    """Step 7c: misc-rest under h2load --h1, per route."""
+    setup_file = os.path.join(run_dir, "rest.setup")
+    if not os.path.exists(setup_file):
+        return None
+    setup = open(setup_file).read().split()
+    results = []
+    for path_file in sorted(glob.glob(os.path.join(run_dir, "rest-*.path"))):
+        name = path_file[:-len(".path")]
+        workload = os.path.basename(name)[len("rest-"):]
+        result = (h2load_result(name + ".h2load.txt")
+                  if os.path.exists(name + ".h2load.txt") else None)
+        if result is None:
+            print(f"report: no misc-rest result for {workload}", file=sys.stderr)
+            continue
+        if os.path.exists(name + ".cpu_ticks") and result["calls"]:
+            cpu_s = int(open(name + ".cpu_ticks").read()) / os.sysconf("SC_CLK_TCK")
+            result["server_cpu_us_per_call"] = round(cpu_s / result["calls"] * 1e6, 1)
+        results.append({"workload": workload, "path": open(path_file).read().strip(), **result})
+    return {
+        "client": f"h2load --h1, {setup[0]} connections, 1 request in flight on each"
+                  + ("" if setup[1] == "none" else
+                     ", misc-rest pinned to core 0 and h2load to core 1"),
+        "results": results,
+    }
+
+
 def collect(args):
     run_dir = args.run_dir
     duration_s = seconds(args.duration)
@@ -231,6 +258,9 @@ def collect(args):
     transport = transport_ceiling(run_dir, args.workloads)
     if transport:
         document["transport_ceiling"] = transport
+    rest = rest_runs(run_dir)
+    if rest:
+        document["rest"] = rest
     cache = cache_runs(run_dir)
     if cache:
         document["restaurant_cache"] = cache
@@ -475,6 +505,27 @@ def transport_table(transport):
     return lines
 
 
+def rest_table(document):
+    """Step 7c's table, next to misc-server's figures over gRPC from step 7."""
+    rest = document.get("rest")
+    if not rest or not rest["results"]:
+        return []
+    grpc = {entry["workload"]: entry.get("misc", {})
+            for entry in (document.get("transport_ceiling") or {}).get("results", [])}
+    lines = ["", f"misc-rest (HTTP/1.1 and JSON, docs/rest.md): {rest['client']}. The gRPC "
+             "column is misc-server on the same method in the transport step above:", "",
+             "| route | requests/s | server CPU µs per request | misc-server gRPC calls/s "
+             "| REST / gRPC |", "|---|--:|--:|--:|--:|"]
+    for entry in rest["results"]:
+        over_grpc = grpc.get(entry["workload"], {}).get("calls_per_s")
+        ratio = f"{entry['calls_per_s'] / over_grpc:.2f}" if over_grpc else "-"
+        cpu = entry.get("server_cpu_us_per_call")
+        lines.append(f"| GET {entry['path']} | {entry['calls_per_s']:,.0f} "
+                     f"| {'-' if cpu is None else f'{cpu:.0f}'} "
+                     f"| {'-' if not over_grpc else f'{over_grpc:,.0f}'} | {ratio} |")
+    return lines
+
+
 def tables(args):
     document = json.load(open(args.input))
     lines = []
@@ -524,6 +575,7 @@ def tables(args):
                 query = query[:87] + "..."
             lines.append(f"| {statement['calls']:,} | {statement['mean_exec_ms']} | `{query}` |")
     lines += transport_table(document.get("transport_ceiling"))
+    lines += rest_table(document)
     lines += cache_table(document)
     lines += ["", "Targets (reported, not asserted):", "", "| target | value | goal | met |",
               "|---|--:|---|---|"]

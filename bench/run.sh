@@ -5,6 +5,7 @@
 #
 #   bench/run.sh [--quick] [--concurrency "1 16 64 256"] [--duration 10s] [--warmup 2s]
 #                [--workloads "get_restaurant list_genres ..."] [--no-profile] [--no-transport]
+#                [--no-rest]
 #                [--out FILE] [--server PATH]
 #
 #   1. deps      scripts/install-deps.sh --bench (h2load, gnuplot, perf, valgrind, python3)
@@ -28,6 +29,8 @@
 #   7b. cache    GetRestaurant at c=64, Zipf-popular ids (s = 1), on a second server with the
 #                restaurant cache on (from cold, then warm), and with it off; uniform ids with
 #                it off (--no-cache skips it)
+#   7c. rest     misc-rest (HTTP/1.1, JSON) under h2load --h1, 64 connections, pinned as in 7:
+#                the memory-served routes, and GetRestaurant with its cache on (--no-rest skips it)
 #   8. profile   perf (cpu-clock) of the server under GetRestaurant and ListGenres at c=64
 #   9. report    bench/results/<date>.json, the chart and tables via
 #                bench/report.py (docs/benchmarks.md explains them)
@@ -57,6 +60,7 @@ health"
 profile=1
 transport=1
 cache_step=1
+rest_step=1
 out=""
 server_override=""
 
@@ -76,6 +80,7 @@ while (($# > 0)); do
     --no-profile) profile=0 ;;
     --no-transport) transport=0 ;;
     --no-cache) cache_step=0 ;;
+    --no-rest) rest_step=0 ;;
     --out) out=$2 && shift ;;
     --server) server_override=$2 && shift ;;
     *) die "unknown argument $1 (see the header of bench/run.sh)" ;;
@@ -111,14 +116,16 @@ bash scripts/install-deps.sh --bench
 say "building the release preset"
 cmake --preset release -DMISC_BUILD_TESTS=OFF >/dev/null
 cmake --build --preset release -j "${MISC_JOBS:-$(nproc)}" \
-  --target misc-server misc-migrate misc-devtoken misc-loadgen misc-transport-ceiling >/dev/null ||
+  --target misc-server misc-rest misc-migrate misc-devtoken misc-loadgen misc-transport-ceiling \
+  >/dev/null ||
   die "release build failed (run: cmake --build --preset release)"
 SERVER=${server_override:-$BUILD_DIR/cmd/misc/misc-server}
 MIGRATE=$BUILD_DIR/cmd/migrate/misc-migrate
 DEVTOKEN=$BUILD_DIR/cmd/devtoken/misc-devtoken
 LOADGEN=$BUILD_DIR/bench/loadgen/misc-loadgen
 CEILING=$BUILD_DIR/bench/transport/misc-transport-ceiling
-for binary in "$SERVER" "$MIGRATE" "$DEVTOKEN" "$LOADGEN" "$CEILING"; do
+REST=$BUILD_DIR/cmd/rest/misc-rest
+for binary in "$SERVER" "$MIGRATE" "$DEVTOKEN" "$LOADGEN" "$CEILING" "$REST"; do
   [[ -x $binary ]] || die "missing $binary after the build"
 done
 
@@ -417,6 +424,49 @@ if ((cache_step)); then
   ceiling_pids=()
   cache_run zipf-off "$target" --zipf
   cache_run uniform-off "$target"
+fi
+
+# ---- 7c. misc-rest ----
+# The same services over HTTP/1.1 and JSON (docs/rest.md), through h2load --h1 with 64
+# connections and one request in flight on each, misc-rest on core 0 and h2load on core 1 as in
+# step 7: what the HTTP front costs on top of the in-process call. report.py sets each figure
+# next to misc-server's over gRPC from step 7.
+if ((rest_step)); then
+  # shellcheck source=bench/grpc-h2load.sh
+  source bench/grpc-h2load.sh  # h2load itself, and its duration syntax
+  grpc_h2load_install
+  rest_address=127.0.0.1:$(free_port)
+  rest_pin=() rest_client_pin=()
+  if (($(nproc) >= 2)); then rest_pin=(taskset -c 0) rest_client_pin=(taskset -c 1); fi
+  say "starting misc-rest on $rest_address"
+  "${rest_pin[@]}" "$REST" "${server_flags[@]}" --http_listen="$rest_address" \
+    2>"$run_dir/rest.log" &
+  rest_pid=$!
+  ceiling_pids+=("$rest_pid")
+  for _ in $(seq 1 600); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://$rest_address/readyz") == 200 ]] && break
+    kill -0 "$rest_pid" 2>/dev/null || die "misc-rest exited (see $run_dir/rest.log)"
+    sleep 0.1
+  done
+  echo "64 ${rest_client_pin[*]:-none}" >"$run_dir/rest.setup"
+  for route in health:/healthz list_genres:/v1/genres get_area:/v1/areas/1301 \
+    check_rollout_target:/v1/rollout/targets/1 get_restaurant_cached:/v1/restaurants/1; do
+    name=${route%%:*} path=${route#*:}
+    say "rest: GET $path, h2load --h1 -c 64"
+    echo "$path" >"$run_dir/rest-$name.path"
+    "${rest_client_pin[@]}" h2load --h1 -c 64 -m 1 -D "$(grpc_h2load_duration "$duration")" \
+      --warm-up-time="$(grpc_h2load_duration "$warmup")" "http://$rest_address$path" \
+      >"$run_dir/rest-$name.h2load.txt" 2>&1 &
+    h2load_pid=$!
+    warmup_ms=$(grpc_h2load_duration "$warmup")
+    sleep "$(awk -v ms="${warmup_ms%ms}" 'BEGIN { print ms / 1000 }')"
+    before=$(cpu_ticks "$rest_pid")
+    wait "$h2load_pid" || say "h2load failed against misc-rest (see $run_dir/rest-$name.h2load.txt)"
+    after=$(cpu_ticks "$rest_pid")
+    echo $((after - before)) >"$run_dir/rest-$name.cpu_ticks"
+  done
+  stop_server "$rest_pid"
+  ceiling_pids=()
 fi
 
 # ---- 8. profile ----
