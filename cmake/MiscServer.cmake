@@ -9,28 +9,8 @@
 # aggregate target `misc-servers` builds every one (the Dockerfile and CI build that), and
 # misc_write_server_manifest() lists them for the image build and the tests.
 function(misc_add_server binary)
-  cmake_parse_arguments(ARG "" "" "SOURCES;SERVICES" ${ARGN})
-  if(NOT ARG_SOURCES OR NOT ARG_SERVICES)
-    message(FATAL_ERROR "misc_add_server(${binary}): SOURCES and SERVICES are required")
-  endif()
-  set(libs "")
-  foreach(service IN LISTS ARG_SERVICES)
-    if(NOT TARGET misc_${service})
-      message(FATAL_ERROR "misc_add_server(${binary}): no service library misc_${service} "
-                          "(expected services/${service}/CMakeLists.txt)")
-    endif()
-    list(APPEND libs misc_${service})
-  endforeach()
-  add_executable(${binary} ${ARG_SOURCES})
-  misc_target_defaults(${binary})
-  target_link_libraries(${binary} PRIVATE misc_platform_server ${libs})
-
-  if(NOT TARGET misc-servers)
-    add_custom_target(misc-servers)
-  endif()
-  add_dependencies(misc-servers ${binary})
-  set_property(GLOBAL APPEND PROPERTY MISC_SERVER_BINARIES ${binary})
-  set_property(TARGET ${binary} PROPERTY MISC_HOSTED_SERVICES ${ARG_SERVICES})
+  _misc_add_server_binary(misc_add_server ${binary} misc_platform_server MISC_SERVER_BINARIES
+                          ${ARGN})
 endfunction()
 
 # misc_add_rest_server(<binary> SOURCES <main.cc> SERVICES <service>...)
@@ -40,27 +20,34 @@ endfunction()
 # of the services can be served over REST this way, as over gRPC. Registered in the aggregate
 # target misc-servers and in rest_servers.tsv (misc_write_server_manifest).
 function(misc_add_rest_server binary)
+  _misc_add_server_binary(misc_add_rest_server ${binary} misc_platform_rest MISC_REST_BINARIES
+                          ${ARGN})
+endfunction()
+
+# What both make: `binary` from SOURCES, linked with `platform` and exactly the SERVICES'
+# libraries, in misc-servers and in the global list `registry`.
+function(_misc_add_server_binary caller binary platform registry)
   cmake_parse_arguments(ARG "" "" "SOURCES;SERVICES" ${ARGN})
   if(NOT ARG_SOURCES OR NOT ARG_SERVICES)
-    message(FATAL_ERROR "misc_add_rest_server(${binary}): SOURCES and SERVICES are required")
+    message(FATAL_ERROR "${caller}(${binary}): SOURCES and SERVICES are required")
   endif()
   set(libs "")
   foreach(service IN LISTS ARG_SERVICES)
     if(NOT TARGET misc_${service})
-      message(FATAL_ERROR "misc_add_rest_server(${binary}): no service library misc_${service} "
+      message(FATAL_ERROR "${caller}(${binary}): no service library misc_${service} "
                           "(expected services/${service}/CMakeLists.txt)")
     endif()
     list(APPEND libs misc_${service})
   endforeach()
   add_executable(${binary} ${ARG_SOURCES})
   misc_target_defaults(${binary})
-  target_link_libraries(${binary} PRIVATE misc_platform_rest ${libs})
+  target_link_libraries(${binary} PRIVATE ${platform} ${libs})
 
   if(NOT TARGET misc-servers)
     add_custom_target(misc-servers)
   endif()
   add_dependencies(misc-servers ${binary})
-  set_property(GLOBAL APPEND PROPERTY MISC_REST_BINARIES ${binary})
+  set_property(GLOBAL APPEND PROPERTY ${registry} ${binary})
   set_property(TARGET ${binary} PROPERTY MISC_HOSTED_SERVICES ${ARG_SERVICES})
 endfunction()
 
@@ -98,6 +85,20 @@ function(misc_joined_grpc_services out)
   set(${out} "${joined}" PARENT_SCOPE)
 endfunction()
 
+# _misc_manifest_lines(<out-var> <binary>...): one manifest line a binary,
+# "<binary>\t<path relative to the build tree>\t<gRPC service>,<gRPC service>...\n".
+function(_misc_manifest_lines out)
+  set(content "")
+  foreach(binary IN LISTS ARGN)
+    get_target_property(services ${binary} MISC_HOSTED_SERVICES)
+    misc_joined_grpc_services(grpc_names ${services})
+    get_target_property(dir ${binary} BINARY_DIR)
+    file(RELATIVE_PATH dir "${CMAKE_BINARY_DIR}" "${dir}")
+    string(APPEND content "${binary}\t${dir}/${binary}\t${grpc_names}\n")
+  endforeach()
+  set(${out} "${content}" PARENT_SCOPE)
+endfunction()
+
 # misc_write_server_manifest()
 #
 # Called once every server binary is added (end of cmd/CMakeLists.txt). Writes
@@ -113,24 +114,10 @@ function(misc_write_server_manifest)
   get_property(binaries GLOBAL PROPERTY MISC_SERVER_BINARIES)
   get_property(all_services GLOBAL PROPERTY MISC_SERVICES)
   misc_joined_grpc_services(all_names ${all_services})
-  set(content "#services\t\t${all_names}\n")
-  foreach(binary IN LISTS binaries)
-    get_target_property(services ${binary} MISC_HOSTED_SERVICES)
-    misc_joined_grpc_services(grpc_names ${services})
-    get_target_property(dir ${binary} BINARY_DIR)
-    file(RELATIVE_PATH dir "${CMAKE_BINARY_DIR}" "${dir}")
-    string(APPEND content "${binary}\t${dir}/${binary}\t${grpc_names}\n")
-  endforeach()
-  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/servers.tsv" CONTENT "${content}")
-
+  _misc_manifest_lines(lines ${binaries})
+  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/servers.tsv"
+       CONTENT "#services\t\t${all_names}\n${lines}")
   get_property(rest_binaries GLOBAL PROPERTY MISC_REST_BINARIES)
-  set(content "")
-  foreach(binary IN LISTS rest_binaries)
-    get_target_property(services ${binary} MISC_HOSTED_SERVICES)
-    misc_joined_grpc_services(grpc_names ${services})
-    get_target_property(dir ${binary} BINARY_DIR)
-    file(RELATIVE_PATH dir "${CMAKE_BINARY_DIR}" "${dir}")
-    string(APPEND content "${binary}\t${dir}/${binary}\t${grpc_names}\n")
-  endforeach()
-  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/rest_servers.tsv" CONTENT "${content}")
+  _misc_manifest_lines(lines ${rest_binaries})
+  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/rest_servers.tsv" CONTENT "${lines}")
 endfunction()

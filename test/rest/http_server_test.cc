@@ -1,11 +1,7 @@
 #include "src/rest/http_server.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "test/support/loopback_socket.h"
 
 namespace misc::rest {
 namespace {
@@ -78,55 +75,9 @@ class TestHandler : public HttpHandler {
   std::atomic<int> refused_ = 0;
 };
 
-int Connect(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool SendAll(int fd, absl::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-// Reads until `text` has arrived, the peer closes, or 10 s pass; returns what arrived.
-std::string ReadUntil(int fd, absl::string_view text) {
-  std::string out;
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  char buffer[4096];
-  while (!absl::StrContains(out, text) && absl::Now() < deadline) {
-    pollfd entry{.fd = fd, .events = POLLIN, .revents = 0};
-    if (poll(&entry, 1, 100) <= 0) continue;
-    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
-    if (n <= 0) break;
-    out.append(buffer, static_cast<size_t>(n));
-  }
-  return out;
-}
-
 // Whether the peer closes the connection within 10 s (a generous bound: each test sets the
 // server's own timeouts far below it).
-bool ClosedByPeer(int fd) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  char buffer[4096];
-  while (absl::Now() < deadline) {
-    pollfd entry{.fd = fd, .events = POLLIN, .revents = 0};
-    if (poll(&entry, 1, 100) <= 0) continue;
-    if (recv(fd, buffer, sizeof(buffer), 0) <= 0) return true;
-  }
-  return false;
-}
+bool ClosedByPeer(int fd) { return testing::ClosedByPeerWithin(fd, absl::Seconds(10)); }
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -161,10 +112,11 @@ TEST_F(HttpServerTest, AnswersRequestsOnAKeptAliveConnection) {
 
 TEST_F(HttpServerTest, AnswersPipelinedRequestsInOrder) {
   Start();
-  const int fd = Connect(server_->port());
+  const int fd = testing::ConnectLoopback(server_->port());
   ASSERT_GE(fd, 0);
-  ASSERT_TRUE(SendAll(fd, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"));
-  const std::string answers = ReadUntil(fd, "GET /b 0");
+  ASSERT_TRUE(
+      testing::SendAll(fd, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string answers = testing::ReadUntil(fd, "GET /b 0");
   EXPECT_LT(answers.find("GET /a 0"), answers.find("GET /b 0")) << answers;
   close(fd);
 }
@@ -173,11 +125,11 @@ TEST_F(HttpServerTest, RefusesHeadersOverTheLimitWith431) {
   HttpServerOptions options;
   options.max_header_bytes = 2048;
   Start(options);
-  const int fd = Connect(server_->port());
+  const int fd = testing::ConnectLoopback(server_->port());
   ASSERT_GE(fd, 0);
-  ASSERT_TRUE(SendAll(fd, absl::StrCat("GET / HTTP/1.1\r\nHost: x\r\nX-Big: ",
-                                       std::string(4096, 'a'), "\r\n\r\n")));
-  const std::string answer = ReadUntil(fd, "too large");
+  ASSERT_TRUE(testing::SendAll(fd, absl::StrCat("GET / HTTP/1.1\r\nHost: x\r\nX-Big: ",
+                                                std::string(4096, 'a'), "\r\n\r\n")));
+  const std::string answer = testing::ReadUntil(fd, "too large");
   EXPECT_TRUE(absl::StartsWith(answer, "HTTP/1.1 431 ")) << answer;
   EXPECT_TRUE(ClosedByPeer(fd));
   close(fd);
@@ -197,34 +149,35 @@ TEST_F(HttpServerTest, RefusesBodiesOverTheLimitWith413) {
   EXPECT_EQ(result->status, 200) << "the limit itself is allowed";
 
   // Chunked: the size is only known while reading.
-  const int fd = Connect(server_->port());
+  const int fd = testing::ConnectLoopback(server_->port());
   ASSERT_GE(fd, 0);
-  ASSERT_TRUE(SendAll(fd, absl::StrCat("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
-                                       "chunked\r\n\r\n800\r\n",
-                                       std::string(0x800, 'a'), "\r\n0\r\n\r\n")));
-  EXPECT_TRUE(absl::StartsWith(ReadUntil(fd, "too large"), "HTTP/1.1 413 "));
+  ASSERT_TRUE(
+      testing::SendAll(fd, absl::StrCat("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                                        "chunked\r\n\r\n800\r\n",
+                                        std::string(0x800, 'a'), "\r\n0\r\n\r\n")));
+  EXPECT_TRUE(absl::StartsWith(testing::ReadUntil(fd, "too large"), "HTTP/1.1 413 "));
   close(fd);
 }
 
 TEST_F(HttpServerTest, RefusesMalformedRequestsWith400) {
   Start();
-  const int fd = Connect(server_->port());
+  const int fd = testing::ConnectLoopback(server_->port());
   ASSERT_GE(fd, 0);
-  ASSERT_TRUE(SendAll(fd, "GET / HTTP/1.1\r\nHost x\r\n\r\n"));  // A header without ':'.
-  const std::string answer = ReadUntil(fd, "\r\n\r\n");
+  ASSERT_TRUE(testing::SendAll(fd, "GET / HTTP/1.1\r\nHost x\r\n\r\n"));  // A header without ':'.
+  const std::string answer = testing::ReadUntil(fd, "\r\n\r\n");
   EXPECT_TRUE(absl::StartsWith(answer, "HTTP/1.1 400 ")) << answer;
   close(fd);
 }
 
 TEST_F(HttpServerTest, AnswersExpectContinue) {
   Start();
-  const int fd = Connect(server_->port());
+  const int fd = testing::ConnectLoopback(server_->port());
   ASSERT_GE(fd, 0);
-  ASSERT_TRUE(SendAll(
+  ASSERT_TRUE(testing::SendAll(
       fd, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
-  EXPECT_TRUE(absl::StartsWith(ReadUntil(fd, "\r\n\r\n"), "HTTP/1.1 100 Continue"));
-  ASSERT_TRUE(SendAll(fd, "hello"));
-  EXPECT_TRUE(absl::StrContains(ReadUntil(fd, "POST /echo 5"), "POST /echo 5"));
+  EXPECT_TRUE(absl::StartsWith(testing::ReadUntil(fd, "\r\n\r\n"), "HTTP/1.1 100 Continue"));
+  ASSERT_TRUE(testing::SendAll(fd, "hello"));
+  EXPECT_TRUE(absl::StrContains(testing::ReadUntil(fd, "POST /echo 5"), "POST /echo 5"));
   close(fd);
 }
 
@@ -240,9 +193,9 @@ TEST_F(HttpServerTest, ClosesSlowClientsWithoutHoldingAThread) {
   constexpr int kSlowClients = 8;
   std::vector<int> slow;
   for (int i = 0; i < kSlowClients; ++i) {
-    const int fd = Connect(server_->port());
+    const int fd = testing::ConnectLoopback(server_->port());
     ASSERT_GE(fd, 0);
-    ASSERT_TRUE(SendAll(fd, "GET / HTTP/1.1\r\nHost: x\r\n"));
+    ASSERT_TRUE(testing::SendAll(fd, "GET / HTTP/1.1\r\nHost: x\r\n"));
     slow.push_back(fd);
   }
   std::atomic<bool> stop = false;
@@ -251,7 +204,7 @@ TEST_F(HttpServerTest, ClosesSlowClientsWithoutHoldingAThread) {
     std::vector<bool> done(slow.size(), false);
     while (!stop.load() && closed.load() < kSlowClients) {
       for (size_t i = 0; i < slow.size(); ++i) {
-        if (!done[i] && !SendAll(slow[i], "X")) {
+        if (!done[i] && !testing::SendAll(slow[i], "X")) {
           done[i] = true;
           closed.fetch_add(1);
         }
@@ -274,7 +227,7 @@ TEST_F(HttpServerTest, ClosesIdleConnections) {
   HttpServerOptions options;
   options.idle_timeout = absl::Milliseconds(200);
   Start(options);
-  const int fd = Connect(server_->port());
+  const int fd = testing::ConnectLoopback(server_->port());
   ASSERT_GE(fd, 0);
   EXPECT_TRUE(ClosedByPeer(fd));
   close(fd);
@@ -284,13 +237,13 @@ TEST_F(HttpServerTest, ClosesConnectionsOverTheLimit) {
   HttpServerOptions options;
   options.max_connections = 2;
   Start(options);
-  const int first = Connect(server_->port());
-  const int second = Connect(server_->port());
-  ASSERT_TRUE(SendAll(first, "GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"));
-  ASSERT_TRUE(SendAll(second, "GET /2 HTTP/1.1\r\nHost: x\r\n\r\n"));
-  ASSERT_TRUE(absl::StrContains(ReadUntil(first, "GET /1 0"), "GET /1 0"));
-  ASSERT_TRUE(absl::StrContains(ReadUntil(second, "GET /2 0"), "GET /2 0"));
-  const int third = Connect(server_->port());
+  const int first = testing::ConnectLoopback(server_->port());
+  const int second = testing::ConnectLoopback(server_->port());
+  ASSERT_TRUE(testing::SendAll(first, "GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(testing::SendAll(second, "GET /2 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(absl::StrContains(testing::ReadUntil(first, "GET /1 0"), "GET /1 0"));
+  ASSERT_TRUE(absl::StrContains(testing::ReadUntil(second, "GET /2 0"), "GET /2 0"));
+  const int third = testing::ConnectLoopback(server_->port());
   ASSERT_GE(third, 0);
   EXPECT_TRUE(ClosedByPeer(third));
   close(third);
@@ -311,10 +264,10 @@ TEST_F(HttpServerTest, ClosesConnectionsOverTheLimit) {
 
 TEST_F(HttpServerTest, DrainAnswersRequestsInFlightAndClosesTheRest) {
   Start();
-  const int idle = Connect(server_->port());
+  const int idle = testing::ConnectLoopback(server_->port());
   ASSERT_GE(idle, 0);
-  const int busy = Connect(server_->port());
-  ASSERT_TRUE(SendAll(busy, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const int busy = testing::ConnectLoopback(server_->port());
+  ASSERT_TRUE(testing::SendAll(busy, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"));
   handler_.AwaitHeld(1);
   absl::Notification drained;
   std::thread drain([&] {
@@ -324,19 +277,19 @@ TEST_F(HttpServerTest, DrainAnswersRequestsInFlightAndClosesTheRest) {
   EXPECT_TRUE(ClosedByPeer(idle)) << "an idle connection closes at once";
   EXPECT_FALSE(drained.HasBeenNotified()) << "a request in flight holds the drain";
   handler_.Release();
-  const std::string answer = ReadUntil(busy, "released");
+  const std::string answer = testing::ReadUntil(busy, "released");
   EXPECT_TRUE(absl::StrContains(answer, "released")) << answer;
   EXPECT_TRUE(absl::StrContains(absl::AsciiStrToLower(answer), "connection: close")) << answer;
   drain.join();
-  EXPECT_EQ(Connect(server_->port()), -1) << "no longer accepting";
+  EXPECT_EQ(testing::ConnectLoopback(server_->port()), -1) << "no longer accepting";
   close(idle);
   close(busy);
 }
 
 TEST_F(HttpServerTest, DrainDeadlineClosesWhatIsStillInFlight) {
   Start();
-  const int busy = Connect(server_->port());
-  ASSERT_TRUE(SendAll(busy, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const int busy = testing::ConnectLoopback(server_->port());
+  ASSERT_TRUE(testing::SendAll(busy, "GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"));
   handler_.AwaitHeld(1);
   server_->Drain(absl::Now() + absl::Milliseconds(100));
   EXPECT_TRUE(ClosedByPeer(busy));

@@ -362,10 +362,10 @@ TEST_F(RestIntegrationTest, ClosesASlowClientAfterTheRequestTimeout) {
   // --http_request_timeout=1s: a client trickling its headers is closed though never quiet.
   const int fd = ConnectLoopback(rest_->port());
   ASSERT_GE(fd, 0);
-  ASSERT_EQ(write(fd, "GET /v1/genres HTTP/1.1\r\n", 25), 25);
+  ASSERT_TRUE(SendAll(fd, "GET /v1/genres HTTP/1.1\r\n"));
   bool closed = false;
   for (int i = 0; i < 100 && !closed; ++i) {
-    if (send(fd, "X", 1, MSG_NOSIGNAL) != 1) break;
+    if (!SendAll(fd, "X")) break;
     closed = ClosedByPeerWithin(fd, absl::Milliseconds(100));
   }
   EXPECT_TRUE(closed) << "still open after 10 s of trickling";

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "test/support/loopback_socket.h"
 #include "test/support/subprocess.h"
 
 namespace misc::testing {
@@ -46,13 +47,6 @@ class RestProcess {
   int port_;
   int metrics_port_;
 };
-
-// Opens a TCP connection to 127.0.0.1:`port`; returns the socket, or -1.
-int ConnectLoopback(int port);
-
-// Returns whether the peer of `fd` closed (or reset) the connection within `timeout`, discarding
-// whatever it sent before.
-bool ClosedByPeerWithin(int fd, absl::Duration timeout);
 
 }  // namespace misc::testing
 
