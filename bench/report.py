@@ -188,18 +188,27 @@ def rest_runs(run_dir):
         return None
     setup = open(setup_file).read().split()
     results = []
+    def run(name):
+        result = (h2load_result(name + ".h2load.txt")
+                  if os.path.exists(name + ".h2load.txt") else None)
+        if result and os.path.exists(name + ".cpu_ticks") and result["calls"]:
+            cpu_s = int(open(name + ".cpu_ticks").read()) / os.sysconf("SC_CLK_TCK")
+            result["server_cpu_us_per_call"] = round(cpu_s / result["calls"] * 1e6, 1)
+        return result
+
     for path_file in sorted(glob.glob(os.path.join(run_dir, "rest-*.path"))):
         name = path_file[:-len(".path")]
         workload = os.path.basename(name)[len("rest-"):]
-        result = (h2load_result(name + ".h2load.txt")
-                  if os.path.exists(name + ".h2load.txt") else None)
+        result = run(name)
         if result is None:
             print(f"report: no misc-rest result for {workload}", file=sys.stderr)
             continue
-        if os.path.exists(name + ".cpu_ticks") and result["calls"]:
-            cpu_s = int(open(name + ".cpu_ticks").read()) / os.sysconf("SC_CLK_TCK")
-            result["server_cpu_us_per_call"] = round(cpu_s / result["calls"] * 1e6, 1)
-        results.append({"workload": workload, "path": open(path_file).read().strip(), **result})
+        entry = {"workload": workload, "path": open(path_file).read().strip(), **result}
+        # The same call over gRPC in the same step (GetRestaurant), when measured.
+        over_grpc = run(name + "-grpc")
+        if over_grpc:
+            entry["grpc"] = over_grpc
+        results.append(entry)
     return {
         "client": f"h2load --h1, {setup[0]} connections, 1 request in flight on each"
                   + ("" if setup[1] == "none" else
@@ -366,6 +375,11 @@ def targets(document):
         ratio = get64["calls_per_s"] / pg64["calls_per_s"]
         add("GetRestaurant, cache off, c=64 / pgbench c=64 (calls/s)", round(ratio, 2), ">= 0.40",
             ratio >= 0.4)
+    for entry in (document.get("rest") or {}).get("results", []):
+        if entry["workload"] == "get_restaurant" and entry.get("grpc"):
+            ratio = entry["calls_per_s"] / entry["grpc"]["calls_per_s"]
+            add("GetRestaurant over REST / over gRPC, same run (calls/s)", round(ratio, 2),
+                ">= 0.7", ratio >= 0.7)
     transport = document.get("transport_ceiling") or {}
     for entry in transport.get("results", []):
         rates = {s: entry[s]["calls_per_s"] for s in TRANSPORT_SERVERS if s in entry}
@@ -513,11 +527,13 @@ def rest_table(document):
     grpc = {entry["workload"]: entry.get("misc", {})
             for entry in (document.get("transport_ceiling") or {}).get("results", [])}
     lines = ["", f"misc-rest (HTTP/1.1 and JSON, docs/rest.md): {rest['client']}. The gRPC "
-             "column is misc-server on the same method in the transport step above:", "",
+             "column is misc-server on the same method: in the transport step above for the "
+             "memory-served routes, right after misc-rest with the same h2load settings for "
+             "GetRestaurant (database path, both caches off, nothing pinned):", "",
              "| route | requests/s | server CPU µs per request | misc-server gRPC calls/s "
              "| REST / gRPC |", "|---|--:|--:|--:|--:|"]
     for entry in rest["results"]:
-        over_grpc = grpc.get(entry["workload"], {}).get("calls_per_s")
+        over_grpc = (entry.get("grpc") or grpc.get(entry["workload"], {})).get("calls_per_s")
         ratio = f"{entry['calls_per_s'] / over_grpc:.2f}" if over_grpc else "-"
         cpu = entry.get("server_cpu_us_per_call")
         lines.append(f"| GET {entry['path']} | {entry['calls_per_s']:,.0f} "

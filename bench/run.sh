@@ -29,8 +29,10 @@
 #   7b. cache    GetRestaurant at c=64, Zipf-popular ids (s = 1), on a second server with the
 #                restaurant cache on (from cold, then warm), and with it off; uniform ids with
 #                it off (--no-cache skips it)
-#   7c. rest     misc-rest (HTTP/1.1, JSON) under h2load --h1, 64 connections, pinned as in 7:
-#                the memory-served routes, and GetRestaurant with its cache on (--no-rest skips it)
+#   7c. rest     misc-rest (HTTP/1.1, JSON) under h2load --h1, 64 connections: the memory-served
+#                routes pinned as in 7; then GetRestaurant (cache off, database path, unpinned)
+#                over REST and, with the same h2load settings and restaurant, over gRPC against
+#                misc-server (--no-rest skips it)
 #   8. profile   perf (cpu-clock) of the server under GetRestaurant and ListGenres at c=64
 #   9. report    bench/results/<date>.json, the chart and tables via
 #                bench/report.py (docs/benchmarks.md explains them)
@@ -428,19 +430,39 @@ fi
 
 # ---- 7c. misc-rest ----
 # The same services over HTTP/1.1 and JSON (docs/rest.md), through h2load --h1 with 64
-# connections and one request in flight on each, misc-rest on core 0 and h2load on core 1 as in
-# step 7: what the HTTP front costs on top of the in-process call. report.py sets each figure
-# next to misc-server's over gRPC from step 7.
+# connections and one request in flight on each. First the memory-served routes, misc-rest on
+# core 0 and h2load on core 1 as in step 7: what the HTTP front costs on top of the in-process
+# call (report.py sets each next to misc-server's figure from step 7). Then GetRestaurant on the
+# database path (both servers with the cache off, nothing pinned: PostgreSQL needs the cores
+# too), over REST and over gRPC with the same h2load settings and restaurant, one after the other.
+
+# rest_h2load NAME URL PID [h2load flags...]: one h2load run into $run_dir/rest-NAME.h2load.txt
+# (under `taskset -c $rest_client_cpu` when set), and PID's CPU ticks over the measured window
+# into .cpu_ticks.
+rest_h2load() {
+  local name=$run_dir/rest-$1 url=$2 pid=$3 pin=() h2load_pid warmup_ms before after
+  shift 3
+  [[ -n $rest_client_cpu ]] && pin=(taskset -c "$rest_client_cpu")
+  "${pin[@]}" h2load -c 64 -m 1 -D "$(grpc_h2load_duration "$duration")" \
+    --warm-up-time="$(grpc_h2load_duration "$warmup")" "$@" "$url" >"$name.h2load.txt" 2>&1 &
+  h2load_pid=$!
+  warmup_ms=$(grpc_h2load_duration "$warmup")
+  sleep "$(awk -v ms="${warmup_ms%ms}" 'BEGIN { print ms / 1000 }')"
+  before=$(cpu_ticks "$pid")
+  wait "$h2load_pid" || say "h2load failed against $url (see $name.h2load.txt)"
+  after=$(cpu_ticks "$pid")
+  echo $((after - before)) >"$name.cpu_ticks"
+}
 if ((rest_step)); then
   # shellcheck source=bench/grpc-h2load.sh
   source bench/grpc-h2load.sh  # h2load itself, and its duration syntax
   grpc_h2load_install
   rest_address=127.0.0.1:$(free_port)
-  rest_pin=() rest_client_pin=()
-  if (($(nproc) >= 2)); then rest_pin=(taskset -c 0) rest_client_pin=(taskset -c 1); fi
-  say "starting misc-rest on $rest_address"
-  "${rest_pin[@]}" "$REST" "${server_flags[@]}" --http_listen="$rest_address" \
-    2>"$run_dir/rest.log" &
+  rest_pin=() rest_client_cpu=""
+  if (($(nproc) >= 2)); then rest_pin=(taskset -c 0) rest_client_cpu=1; fi
+  say "starting misc-rest --cache_max_entries=0 on $rest_address"
+  "${rest_pin[@]}" "$REST" "${server_flags[@]}" --cache_max_entries=0 \
+    --http_listen="$rest_address" 2>"$run_dir/rest.log" &
   rest_pid=$!
   ceiling_pids+=("$rest_pid")
   for _ in $(seq 1 600); do
@@ -448,23 +470,26 @@ if ((rest_step)); then
     kill -0 "$rest_pid" 2>/dev/null || die "misc-rest exited (see $run_dir/rest.log)"
     sleep 0.1
   done
-  echo "64 ${rest_client_pin[*]:-none}" >"$run_dir/rest.setup"
+  echo "64 ${rest_client_cpu:-none}" >"$run_dir/rest.setup"
   for route in health:/healthz list_genres:/v1/genres get_area:/v1/areas/1301 \
-    check_rollout_target:/v1/rollout/targets/1 get_restaurant_cached:/v1/restaurants/1; do
+    check_rollout_target:/v1/rollout/targets/1; do
     name=${route%%:*} path=${route#*:}
     say "rest: GET $path, h2load --h1 -c 64"
     echo "$path" >"$run_dir/rest-$name.path"
-    "${rest_client_pin[@]}" h2load --h1 -c 64 -m 1 -D "$(grpc_h2load_duration "$duration")" \
-      --warm-up-time="$(grpc_h2load_duration "$warmup")" "http://$rest_address$path" \
-      >"$run_dir/rest-$name.h2load.txt" 2>&1 &
-    h2load_pid=$!
-    warmup_ms=$(grpc_h2load_duration "$warmup")
-    sleep "$(awk -v ms="${warmup_ms%ms}" 'BEGIN { print ms / 1000 }')"
-    before=$(cpu_ticks "$rest_pid")
-    wait "$h2load_pid" || say "h2load failed against misc-rest (see $run_dir/rest-$name.h2load.txt)"
-    after=$(cpu_ticks "$rest_pid")
-    echo $((after - before)) >"$run_dir/rest-$name.cpu_ticks"
+    rest_h2load "$name" "http://$rest_address$path" "$rest_pid" --h1
   done
+  # GetRestaurant, database path, nothing pinned: over REST, then over gRPC.
+  ((${#rest_pin[@]} == 0)) || taskset -a -p -c "0-$(($(nproc) - 1))" "$rest_pid" >/dev/null
+  rest_client_cpu=""
+  echo "/v1/restaurants/1" >"$run_dir/rest-get_restaurant.path"
+  say "rest: GET /v1/restaurants/1 (database path), h2load --h1 -c 64"
+  rest_h2load get_restaurant "http://$rest_address/v1/restaurants/1" "$rest_pid" --h1
+  frame=$run_dir/rest-get_restaurant-grpc.frame
+  grpc_path=$(grpc_h2load_frame "$LOADGEN" get_restaurant 1 "$frame") ||
+    die "misc-loadgen could not write the get_restaurant frame"
+  say "rest: the same over gRPC, misc-server $grpc_path, h2load -c 64"
+  rest_h2load get_restaurant-grpc "http://$target$grpc_path" "$server_pid" \
+    "${GRPC_H2LOAD_HEADERS[@]}" -d "$frame"
   stop_server "$rest_pid"
   ceiling_pids=()
 fi
