@@ -1,7 +1,10 @@
 #include "src/rest/rest_front.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/util/type_resolver_util.h>
 #include <grpcpp/impl/codegen/proto_utils.h>
+#include <grpcpp/support/proto_buffer_reader.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -30,6 +33,7 @@ using google::protobuf::Message;
 using Serializer = grpc::SerializationTraits<Message>;
 
 constexpr char kHealthCheckMethod[] = "/grpc.health.v1.Health/Check";
+constexpr char kTypeUrlPrefix[] = "type.googleapis.com";
 // How long /readyz waits for the in-process health service.
 constexpr absl::Duration kReadinessTimeout = absl::Seconds(1);
 constexpr absl::string_view kHealthzRoute = "/healthz";
@@ -76,7 +80,10 @@ struct RestFront::Call {
   HttpResponder respond;
 };
 
-RestFront::RestFront(HttpServerOptions options) : options_(std::move(options)) {}
+RestFront::RestFront(HttpServerOptions options)
+    : options_(std::move(options)),
+      type_resolver_(google::protobuf::util::NewTypeResolverForDescriptorPool(
+          kTypeUrlPrefix, google::protobuf::DescriptorPool::generated_pool())) {}
 
 RestFront::~RestFront() {
   if (http_ == nullptr) return;
@@ -259,14 +266,21 @@ void RestFront::CompleteCall(Call& call, const grpc::Status& status) {
     response = serving ? JsonResponse(200, R"({"status":"SERVING"})")
                        : JsonResponse(503, R"({"status":"NOT_SERVING"})");
   } else {
-    std::unique_ptr<Message> message(google::protobuf::MessageFactory::generated_factory()
-                                         ->GetPrototype(call.route->method->output_type())
-                                         ->New());
+    // Straight from the answer's bytes to JSON: MessageToJsonString would parse them into a
+    // message only to serialize it again for the same converter.
     std::string json;
-    google::protobuf::util::JsonPrintOptions options;
-    options.always_print_primitive_fields = true;
-    if (!Serializer::Deserialize(&call.response, message.get()).ok() ||
-        !google::protobuf::util::MessageToJsonString(*message, &json, options).ok()) {
+    google::protobuf::util::Status printed;
+    {
+      grpc::ProtoBufferReader reader(&call.response);
+      google::protobuf::io::StringOutputStream output(&json);
+      google::protobuf::util::JsonPrintOptions options;
+      options.always_print_primitive_fields = true;
+      printed = google::protobuf::util::BinaryToJsonStream(
+          type_resolver_.get(),
+          absl::StrCat(kTypeUrlPrefix, "/", call.route->method->output_type()->full_name()),
+          &reader, &output, options);
+    }
+    if (!printed.ok()) {
       response = ErrorResponse(absl::InternalError("cannot encode the response"));
       outcome.code = "INTERNAL";
     } else {

@@ -1,6 +1,7 @@
 #ifndef MISC_SRC_REST_REST_FRONT_H_
 #define MISC_SRC_REST_REST_FRONT_H_
 
+#include <google/protobuf/util/type_resolver.h>
 #include <grpcpp/generic/generic_stub.h>
 
 #include <memory>
@@ -75,6 +76,8 @@ class RestFront final : public server::Front, public HttpHandler {
   void EndCall(grpc::ClientContext* context) ABSL_LOCKS_EXCLUDED(mu_);
 
   const HttpServerOptions options_;
+  // Resolves the generated types for the JSON printer.
+  const std::unique_ptr<google::protobuf::util::TypeResolver> type_resolver_;
   std::optional<RouteTable> routes_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<grpc::GenericStub> stub_;
