@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "src/auth/base64url.h"
 #include "src/auth/public_key_import.h"
 #include "src/auth/strict_json.h"
@@ -136,12 +137,23 @@ absl::StatusOr<KeySet> ParseJwks(absl::string_view json) {
   for (size_t i = 0; i < keys->size(); ++i) {
     absl::StatusOr<PublicKey> key = ParseJwk((*keys)[i]);
     if (!key.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("JWKS key ", i, ": ", key.status().message()));
+      // A key misc cannot use (an encryption key, another algorithm, a broken one) is left out
+      // rather than failing the set: an identity provider publishes keys for every consumer,
+      // and one key meant for someone else must not stop misc from verifying with the rest.
+      set.skipped_.push_back(absl::StrCat("key ", i, ": ", key.status().message()));
+      continue;
     }
     std::string kid = key->kid;
     if (!set.keys_.emplace(std::move(kid), *std::move(key)).second) {
+      // Two usable keys under one kid: which one signed a token is ambiguous.
       return absl::InvalidArgumentError(absl::StrCat("JWKS key ", i, ": duplicate \"kid\""));
     }
+  }
+  if (set.keys_.empty()) {
+    return absl::InvalidArgumentError(
+        set.skipped_.empty()
+            ? std::string("JWKS has no keys")
+            : absl::StrCat("JWKS has no usable key: ", absl::StrJoin(set.skipped_, "; ")));
   }
   return set;
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -37,21 +38,28 @@ class KeySet {
   // holding exactly one; with more keys it must name one. Returns nullptr when no key fits.
   const PublicKey* Find(const std::optional<std::string>& kid) const;
 
-  // Returns the number of keys.
+  // Returns the number of usable keys.
   size_t size() const { return keys_.size(); }
+
+  // Why each key of the document that misc cannot use was left out ("key 2: an RSA key needs
+  // \"alg\": \"RS256\""), in document order; never key material.
+  const std::vector<std::string>& skipped() const { return skipped_; }
 
  private:
   friend absl::StatusOr<KeySet> ParseJwks(absl::string_view json);
 
   absl::flat_hash_map<std::string, PublicKey> keys_;
+  std::vector<std::string> skipped_;
 };
 
-// Parses a JWK Set (RFC 7517 section 5) of public signature keys. Every key needs a unique,
+// Parses a JWK Set (RFC 7517 section 5) of public signature keys. A key misc uses needs a
 // non-empty kid and a consistent type and algorithm: kty RSA with alg RS256 (2048 to 8192
 // bits), kty EC with crv P-256 (alg ES256 if present) or kty OKP with crv Ed25519 (alg EdDSA
-// if present); use, if present, must be "sig" and key_ops must include "verify". A key with
-// private members, of another type, or with any error fails the whole set: returns
-// INVALID_ARGUMENT saying what is wrong (naming the key's position, never key material).
+// if present); use, if present, must be "sig" and key_ops must include "verify". Any other key
+// (another type or algorithm, an encryption key, private members, broken material) is left
+// out and listed in skipped(). Returns INVALID_ARGUMENT, saying what is wrong (naming keys by
+// position, never key material), when the document is not a key set, when two usable keys share
+// a kid, or when no usable key remains.
 absl::StatusOr<KeySet> ParseJwks(absl::string_view json);
 
 }  // namespace misc::auth

@@ -40,6 +40,9 @@ absl::Status JwksFileSource::Reload() {
     return absl::InvalidArgumentError(absl::StrCat(path_, ": ", keys.status().message()));
   }
   spdlog::info("loaded {} JWT verification key(s) from {}", keys->size(), path_);
+  for (const std::string& skipped : keys->skipped()) {
+    spdlog::warn("{}: left out a key misc cannot use: {}", path_, skipped);
+  }
   keys_.Set(std::make_shared<const KeySet>(*std::move(keys)));
   last_content_ = *std::move(content);
   return absl::OkStatus();

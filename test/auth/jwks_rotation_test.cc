@@ -74,11 +74,11 @@ TEST(JwksRotationTest, ABadJwksFileKeepsTheLastGoodKeys) {
   EXPECT_EQ(verifier->ReloadKeys().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(AcceptedAs(verifier->Verify(ValidToken(EcKey()), kNow), 42));
 
-  // One bad key spoils the whole file, including the good new key in it.
-  nlohmann::json jwks_json = nlohmann::json::parse(JwksJson({EcKey(), OtherEcKey()}).value());
+  // A file whose every key is unusable (here, one holding private material) is no better.
+  nlohmann::json jwks_json = nlohmann::json::parse(JwksJson({EcKey()}).value());
   jwks_json["keys"][0]["d"] = "AAAA";
   jwks.WriteText(jwks_json.dump());
-  EXPECT_FALSE(verifier->ReloadKeys().ok());
+  EXPECT_EQ(verifier->ReloadKeys().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(AcceptedAs(verifier->Verify(ValidToken(EcKey()), kNow), 42));
   EXPECT_TRUE(
       RejectedFor(verifier->Verify(ValidToken(OtherEcKey()), kNow), VerifyReason::kUnknownKey));
@@ -86,6 +86,24 @@ TEST(JwksRotationTest, ABadJwksFileKeepsTheLastGoodKeys) {
   std::remove(jwks.path().c_str());
   EXPECT_FALSE(verifier->ReloadKeys().ok());
   EXPECT_TRUE(AcceptedAs(verifier->Verify(ValidToken(EcKey()), kNow), 42));
+}
+
+TEST(JwksRotationTest, AKeyMiscCannotUseIsLeftOutAndTheRestLoad) {
+  JwksFile jwks({EcKey()});
+  std::unique_ptr<JwtVerifier> verifier = testing::MakeVerifier(jwks.path());
+  // The provider adds an encryption key and a key for another algorithm next to a new
+  // signature key: misc loads the new key and leaves the other two out.
+  nlohmann::json jwks_json = nlohmann::json::parse(JwksJson({EcKey(), OtherEcKey()}).value());
+  nlohmann::json encryption = jwks_json["keys"][0];
+  encryption["kid"] = "enc-1";
+  encryption["use"] = "enc";
+  jwks_json["keys"].push_back(encryption);
+  jwks_json["keys"].push_back(
+      {{"kty", "oct"}, {"kid", "hmac-1"}, {"alg", "HS256"}, {"k", "c2VjcmV0"}});
+  jwks.WriteText(jwks_json.dump());
+  ASSERT_TRUE(verifier->ReloadKeys().ok());
+  EXPECT_TRUE(AcceptedAs(verifier->Verify(ValidToken(EcKey()), kNow), 42));
+  EXPECT_TRUE(AcceptedAs(verifier->Verify(ValidToken(OtherEcKey()), kNow), 42));
 }
 
 TEST(JwksRotationTest, CreateReloadedReloadsInTheBackgroundThroughTheRefresher) {

@@ -51,7 +51,40 @@ TEST(JwksTest, AKidIsOptionalInATokenOnlyForASingleKey) {
   ASSERT_TRUE(keys.ok()) << keys.status();
   ASSERT_NE(keys->Find(std::nullopt), nullptr);
   EXPECT_EQ(keys->Find(std::nullopt)->kid, "ec-1");
-  EXPECT_EQ(ParseJwks(R"({"keys": []})").value().size(), 0u);
+  EXPECT_EQ(ParseJwks(R"({"keys": []})").status().message(), "JWKS has no keys");
+}
+
+TEST(JwksTest, LeavesOutKeysItCannotUseAndKeepsTheRest) {
+  nlohmann::json rsa_without_alg = Jwk(RsaKey());
+  rsa_without_alg.erase("alg");
+  nlohmann::json encryption = Jwk(EdKey());
+  encryption["use"] = "enc";
+  nlohmann::json with_private = Jwk(EcKey());
+  with_private["kid"] = "ec-private";
+  with_private["d"] = with_private["x"];
+  const nlohmann::json hmac = {
+      {"kty", "oct"}, {"kid", "hmac"}, {"alg", "HS256"}, {"k", "c2VjcmV0"}};
+  absl::StatusOr<KeySet> keys =
+      ParseJwks(Jwks({rsa_without_alg, Jwk(EcKey()), encryption, with_private, hmac}));
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_EQ(keys->size(), 1u);
+  EXPECT_NE(keys->Find("ec-1"), nullptr);
+  EXPECT_EQ(keys->Find("rsa-1"), nullptr);
+  EXPECT_EQ(keys->Find("ed-1"), nullptr);
+  ASSERT_EQ(keys->skipped().size(), 4u);
+  EXPECT_EQ(keys->skipped()[0], "key 0: an RSA key needs \"alg\": \"RS256\"");
+  EXPECT_EQ(keys->skipped()[1], "key 2: \"use\" must be \"sig\"");
+  EXPECT_EQ(keys->skipped()[2], "key 3: holds private key material; publish public keys only");
+  // An HMAC key is a shared secret: never in a public key set.
+  EXPECT_EQ(keys->skipped()[3], "key 4: holds private key material; publish public keys only");
+
+  // Only when none is left does the set fail, saying why for each.
+  nlohmann::json x25519 = Jwk(EdKey());
+  x25519["crv"] = "X25519";
+  absl::StatusOr<KeySet> none = ParseJwks(Jwks({rsa_without_alg, x25519}));
+  EXPECT_EQ(std::string(none.status().message()),
+            "JWKS has no usable key: key 0: an RSA key needs \"alg\": \"RS256\"; key 1: an OKP key "
+            "needs \"crv\": \"Ed25519\"");
 }
 
 TEST(JwksTest, RejectsKeysWhoseTypeAndAlgorithmDisagree) {
