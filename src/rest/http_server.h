@@ -50,8 +50,9 @@ class HttpHandler {
   // Answers `request` through `respond`, now or later, from any thread. Must not block: the
   // calling thread serves other connections.
   virtual void Handle(HttpRequest request, HttpResponder respond) = 0;
-  // The answer to a request the server refuses before reading it whole: 400 (malformed request line or headers),
-  // 413 (body over the limit) or 431 (headers over the limit). The connection closes after it.
+  // The answer to a request the server refuses before reading it whole: 400 (malformed request line
+  // or headers), 413 (body over the limit) or 431 (headers over the limit). The connection closes
+  // after it.
   virtual HttpResponse Refused(int status, absl::string_view reason, absl::string_view peer) = 0;
 };
 
