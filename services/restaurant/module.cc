@@ -33,24 +33,25 @@ void Evict(RestaurantCache& cache, absl::string_view payload) {
 }  // namespace
 
 server::ServiceModule Module() {
-  return {
-      .name = "restaurant",
-      .create = [](server::ServiceEnv& env) -> absl::StatusOr<server::HostedService> {
-        // Shared by the service and the change feed's callbacks.
-        std::shared_ptr<RestaurantCache> cache = env.caches.Create<v1::Restaurant>("restaurant");
-        // Without entries to keep exact (--cache_max_entries=0) it needs no change feed,
-        // and the process then opens no LISTEN session.
-        if (env.caches.options().max_entries > 0) {
-          env.changes.Subscribe(
-              kChangeChannel,
-              {.on_change = [cache](absl::string_view payload) { Evict(*cache, payload); },
-               .on_listening = [cache](bool listening) { cache->SetEnabled(listening); }});
-        }
-        return server::HostedService{
-            .full_name = v1::RestaurantService::service_full_name(),
-            .service = std::make_unique<RestaurantService>(
-                env.pool, env.calls.ForService(v1::RestaurantService::service_full_name()), cache)};
-      }};
+  return {.name = "restaurant",
+          .create = [](server::ServiceEnv& env) -> absl::StatusOr<server::HostedService> {
+            // Shared by the service and the change feed's callbacks.
+            std::shared_ptr<RestaurantCache> cache =
+                env.caches.Create<v1::Restaurant>("restaurant");
+            // Without entries to keep exact (--cache_max_entries=0) it needs no change feed,
+            // and the process then opens no LISTEN session.
+            if (env.caches.options().max_entries > 0) {
+              env.changes.Subscribe(
+                  kChangeChannel,
+                  {.on_change = [cache](absl::string_view payload) { Evict(*cache, payload); },
+                   .on_listening = [cache](bool listening) { cache->SetEnabled(listening); }});
+            }
+            return server::HostedService{
+                .full_name = v1::RestaurantService::service_full_name(),
+                .service = std::make_unique<RestaurantService>(
+                    env.pool, env.calls.ForService(v1::RestaurantService::service_full_name()),
+                    cache, env.page_tokens)};
+          }};
 }
 
 }  // namespace misc::restaurant

@@ -31,7 +31,8 @@ std::string ListFilter(const v1::ListRestaurantsRequest& request) {
 
 }  // namespace
 
-absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListRestaurantsRequest& request) {
+absl::StatusOr<ValidListRequest> ValidateListRequest(
+    const v1::ListRestaurantsRequest& request, const pagination::PageTokenCodec& page_tokens) {
   status::FieldErrors errors;
   if (request.area_id() < 0) errors.Add("area_id", "must be 0 (any) or positive");
   if (request.genre_id() < 0) errors.Add("genre_id", "must be 0 (any) or positive");
@@ -43,7 +44,7 @@ absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListRestaurantsRe
                          .filter = ListFilter(request)};
   if (!request.page_token().empty()) {
     absl::StatusOr<pagination::Cursor> cursor =
-        pagination::DecodePageToken(request.page_token(), valid.filter, kCursorRanges);
+        page_tokens.Decode(request.page_token(), valid.filter, kCursorRanges);
     if (!cursor.ok()) return cursor.status();
     valid.query.after = RankCursor{.review_count = static_cast<int32_t>((*cursor)[0]),
                                    .restaurant_id = (*cursor)[1]};
@@ -140,7 +141,7 @@ grpc::ServerUnaryReactor* RestaurantService::BatchGetRestaurants(
 grpc::ServerUnaryReactor* RestaurantService::ListRestaurants(
     grpc::CallbackServerContext* context, const v1::ListRestaurantsRequest* request,
     v1::ListRestaurantsResponse* response) {
-  absl::StatusOr<ValidListRequest> valid = ValidateListRequest(*request);
+  absl::StatusOr<ValidListRequest> valid = ValidateListRequest(*request, page_tokens_);
   if (!valid.ok()) return calls_.Finish(context, valid.status());
   return calls_.Run(context, [this, query = valid->query, filter = std::move(valid->filter),
                               response](const server::CallContext& call) {
@@ -154,7 +155,7 @@ grpc::ServerUnaryReactor* RestaurantService::ListRestaurants(
     restaurants->Swap(&*read);
     if (const v1::Restaurant* last = pagination::TrimToPage(*restaurants, query.limit)) {
       response->set_next_page_token(
-          pagination::EncodePageToken(filter, {last->review_count(), last->restaurant_id()}));
+          page_tokens_.Encode(filter, {last->review_count(), last->restaurant_id()}));
     }
     return absl::OkStatus();
   });

@@ -10,6 +10,7 @@
 #include "misc/restaurant/v1/restaurant.grpc.pb.h"
 #include "services/restaurant/restaurant_store.h"
 #include "src/cache/keyed_cache.h"
+#include "src/pagination/page_token.h"
 #include "src/server/call_runner.h"
 
 namespace misc::restaurant {
@@ -24,7 +25,8 @@ struct ValidListRequest {
 // Validates `request` and returns what to read. Returns INVALID_ARGUMENT with a field
 // violation for each negative area_id, genre_id or page_size, or, when those are valid, for a
 // page_token that was not issued for this filter or holds a cursor the list query cannot take.
-absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListRestaurantsRequest& request);
+absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListRestaurantsRequest& request,
+                                                     const pagination::PageTokenCodec& page_tokens);
 
 // Returns INVALID_ARGUMENT with a field violation for a batch of restaurant_ids that is empty
 // or too large, or for each id that is not positive; OK otherwise.
@@ -41,9 +43,11 @@ using RestaurantCache = cache::KeyedCache<v1::Restaurant>;
 class RestaurantService final : public v1::RestaurantService::CallbackService {
  public:
   RestaurantService(db::Pool& pool, server::CallRunner calls,
-                    std::shared_ptr<RestaurantCache> cache)
+                    std::shared_ptr<RestaurantCache> cache,
+                    const pagination::PageTokenCodec& page_tokens)
       : store_(pool),
         calls_(std::move(calls)),
+        page_tokens_(page_tokens),
         cache_holder_(std::move(cache)),
         cache_(*cache_holder_) {}
 
@@ -60,6 +64,7 @@ class RestaurantService final : public v1::RestaurantService::CallbackService {
  private:
   RestaurantStore store_;
   server::CallRunner calls_;
+  const pagination::PageTokenCodec& page_tokens_;
   const std::shared_ptr<RestaurantCache> cache_holder_;
   RestaurantCache& cache_;
 };

@@ -12,7 +12,8 @@ server::ServiceModule Module() {
             return server::HostedService{
                 .full_name = v1::ReviewService::service_full_name(),
                 .service = std::make_unique<ReviewService>(
-                    env.pool, env.calls.ForService(v1::ReviewService::service_full_name()))};
+                    env.pool, env.calls.ForService(v1::ReviewService::service_full_name()),
+                    env.page_tokens)};
           }};
 }
 

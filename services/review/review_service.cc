@@ -36,7 +36,8 @@ constexpr pagination::ValueRange kCursorRanges[] = {
 
 }  // namespace
 
-absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListReviewsRequest& request) {
+absl::StatusOr<ValidListRequest> ValidateListRequest(
+    const v1::ListReviewsRequest& request, const pagination::PageTokenCodec& page_tokens) {
   status::FieldErrors errors;
   if (request.restaurant_id() <= 0) errors.Add("restaurant_id", "must be positive");
   if (request.page_size() < 0) errors.Add("page_size", "must not be negative");
@@ -46,7 +47,7 @@ absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListReviewsReques
                          .filter = ListFilter(request)};
   if (!request.page_token().empty()) {
     absl::StatusOr<pagination::Cursor> cursor =
-        pagination::DecodePageToken(request.page_token(), valid.filter, kCursorRanges);
+        page_tokens.Decode(request.page_token(), valid.filter, kCursorRanges);
     if (!cursor.ok()) return cursor.status();
     valid.query.after = TimeCursor{.create_time_micros = (*cursor)[0], .review_id = (*cursor)[1]};
   }
@@ -65,7 +66,7 @@ void ShapeForAnonymous(v1::Review* review) {
 grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext* context,
                                                      const v1::ListReviewsRequest* request,
                                                      v1::ListReviewsResponse* response) {
-  absl::StatusOr<ValidListRequest> valid = ValidateListRequest(*request);
+  absl::StatusOr<ValidListRequest> valid = ValidateListRequest(*request, page_tokens_);
   if (!valid.ok()) return calls_.Finish(context, valid.status());
   return calls_.Run(context, [this, query = valid->query, filter = std::move(valid->filter),
                               response](const server::CallContext& call) {
@@ -79,7 +80,7 @@ grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext
     Reviews* reviews = response->mutable_reviews();
     reviews->Swap(&*read);
     if (const v1::Review* last = pagination::TrimToPage(*reviews, query.limit)) {
-      response->set_next_page_token(pagination::EncodePageToken(
+      response->set_next_page_token(page_tokens_.Encode(
           filter, {google::protobuf::util::TimeUtil::TimestampToMicroseconds(last->create_time()),
                    last->review_id()}));
     }

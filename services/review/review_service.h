@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "misc/review/v1/review.grpc.pb.h"
 #include "services/review/review_store.h"
+#include "src/pagination/page_token.h"
 #include "src/server/call_runner.h"
 
 namespace misc::review {
@@ -32,14 +33,16 @@ struct ValidListRequest {
 // violation for a restaurant_id that is not positive and for a negative page_size, or, when those
 // are valid, for a page_token that was not issued for this filter or holds a cursor the list
 // query cannot take.
-absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListReviewsRequest& request);
+absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListReviewsRequest& request,
+                                                     const pagination::PageTokenCodec& page_tokens);
 
 // gRPC handlers of misc.review.v1.ReviewService: validate the request, run the store off the
 // callback thread, shape the answer for the caller (API.md).
 class ReviewService final : public v1::ReviewService::CallbackService {
  public:
-  ReviewService(db::Pool& pool, server::CallRunner calls)
-      : store_(pool), calls_(std::move(calls)) {}
+  ReviewService(db::Pool& pool, server::CallRunner calls,
+                const pagination::PageTokenCodec& page_tokens)
+      : store_(pool), calls_(std::move(calls)), page_tokens_(page_tokens) {}
 
   grpc::ServerUnaryReactor* ListReviews(grpc::CallbackServerContext* context,
                                         const v1::ListReviewsRequest* request,
@@ -51,6 +54,7 @@ class ReviewService final : public v1::ReviewService::CallbackService {
  private:
   ReviewStore store_;
   server::CallRunner calls_;
+  const pagination::PageTokenCodec& page_tokens_;
 };
 
 }  // namespace misc::review

@@ -1,9 +1,12 @@
 #include "src/auth/jwt_verifier.h"
 
+#include <spdlog/spdlog.h>
+
 #include <utility>
 
 #include "src/auth/jwt_parser.h"
 #include "src/auth/signature.h"
+#include "src/log/absl_format.h"
 
 namespace misc::auth {
 
@@ -32,33 +35,30 @@ JwtVerifier::JwtVerifier(JwtVerifierOptions options, std::shared_ptr<JwksFileSou
       cache_(options.cache_size) {}
 
 absl::StatusOr<Viewer> JwtVerifier::Verify(absl::string_view token, absl::Time now) const {
-  int64_t user_id = 0;
-  const VerifyReason reason = Evaluate(token, now, &user_id);
-  counts_[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
-  if (reason != VerifyReason::kOk) {
-    return absl::UnauthenticatedError(VerifyReasonMessage(reason));
+  const Verification verification = Check(token, now);
+  counts_[static_cast<size_t>(verification.reason)].fetch_add(1, std::memory_order_relaxed);
+  if (verification.reason != VerifyReason::kOk) {
+    // The reason is for operators, never for the caller (see kInvalidTokenMessage).
+    spdlog::debug("token rejected: {}", VerifyReasonLabel(verification.reason));
+    return absl::UnauthenticatedError(kInvalidTokenMessage);
   }
-  return Viewer::User(user_id);
+  return Viewer::User(verification.user_id);
 }
 
-VerifyReason JwtVerifier::Evaluate(absl::string_view token, absl::Time now,
-                                   int64_t* user_id) const {
-  // Cheapest first; the signature, the only expensive step, last.
-  if (token.size() > kMaxTokenBytes) return VerifyReason::kTooLarge;
-  if (keys_ == nullptr) return VerifyReason::kNoKeys;
+Verification JwtVerifier::Check(absl::string_view token, absl::Time now) const {
+  // The order is deliberate; the header comment of Check says why.
+  if (token.size() > kMaxTokenBytes) return {.reason = VerifyReason::kTooLarge};
+  if (keys_ == nullptr) return {.reason = VerifyReason::kNoKeys};
   std::shared_ptr<const KeySet> key_set = keys_->Get();
+  Verification verification;
   if (const std::shared_ptr<const JwtClaims> claims = cache_.Find(token, key_set.get())) {
     cache_hits_.fetch_add(1, std::memory_order_relaxed);
-    return CheckClaims(*claims, policy_, now, user_id);
+    verification.reason = CheckClaims(*claims, policy_, now, &verification.user_id);
+    return verification;
   }
   ParsedJwt jwt;
   if (const VerifyReason reason = ParseJwt(token, &jwt); reason != VerifyReason::kOk) {
-    return reason;
-  }
-  int64_t subject_id = 0;
-  if (const VerifyReason reason = CheckClaims(jwt.claims, policy_, now, &subject_id);
-      reason != VerifyReason::kOk) {
-    return reason;
+    return {.reason = reason};
   }
   const PublicKey* key = key_set->Find(jwt.header.kid);
   // A kid we do not know may be a key the issuer has just added: reread the file.
@@ -67,13 +67,17 @@ VerifyReason JwtVerifier::Evaluate(absl::string_view token, absl::Time now,
     key_set = keys_->Get();
     key = key_set->Find(jwt.header.kid);
   }
-  if (key == nullptr) return VerifyReason::kUnknownKey;
+  if (key == nullptr) return {.reason = VerifyReason::kUnknownKey};
   // The key's algorithm is the only one it is used with (no RS256/HS256 confusion).
-  if (key->algorithm != jwt.header.algorithm) return VerifyReason::kAlgorithmMismatch;
-  if (!VerifySignature(*key, jwt.signing_input, jwt.signature)) return VerifyReason::kBadSignature;
+  if (key->algorithm != jwt.header.algorithm) return {.reason = VerifyReason::kAlgorithmMismatch};
+  if (!VerifySignature(*key, jwt.signing_input, jwt.signature)) {
+    return {.reason = VerifyReason::kBadSignature};
+  }
+  verification.reason = CheckClaims(jwt.claims, policy_, now, &verification.user_id);
+  // Cached once signed, whatever its claims say: they are checked again on every hit, and a
+  // replayed expired token then costs a lookup, not a signature.
   cache_.Insert(token, std::move(key_set), std::move(jwt.claims));
-  *user_id = subject_id;
-  return VerifyReason::kOk;
+  return verification;
 }
 
 absl::Status JwtVerifier::ReloadKeys() {

@@ -38,15 +38,22 @@ struct JwtVerifierOptions {
   size_t cache_size = 4096;
 };
 
+// What one verification found: why the token was accepted or refused and, when accepted, the
+// user it names.
+struct Verification {
+  VerifyReason reason = VerifyReason::kMalformed;
+  int64_t user_id = 0;  // Set when reason is kOk.
+};
+
 // Verifies the JWTs the BFF forwards for logged-in users, locally, with public keys from a
 // JWKS file. Accepts RS256, ES256 and EdDSA, each only with a key of its own type; the key
 // (by kid) decides the algorithm, never the token. A token without a kid is accepted only
-// when the JWKS holds exactly one key. Cheap checks (size, structure, header, claims, key
-// lookup) run before the signature is verified. Thread-safe; Verify never blocks on a reload
-// except the one call that triggers a reload for an unknown kid, which rereads the file
-// synchronously (at most once per unknown_kid_reload_interval). A token seen before with the
-// same keys skips parsing and the signature (VerifiedTokenCache); its claims are checked on
-// every call.
+// when the JWKS holds exactly one key. The checks run in a deliberate order (see Check):
+// structure first, then the signature, then the claims, so no claim of an unsigned token is
+// ever acted on. Thread-safe; Verify never blocks on a reload except the one call that
+// triggers a reload for an unknown kid, which rereads the file synchronously (at most once
+// per unknown_kid_reload_interval). A token seen before with the same keys skips parsing and
+// the signature (VerifiedTokenCache); its claims are checked on every call.
 class JwtVerifier {
  public:
   // Builds a verifier from `options` and loads its JWKS file once. Returns INVALID_ARGUMENT
@@ -65,16 +72,32 @@ class JwtVerifier {
   JwtVerifier& operator=(const JwtVerifier&) = delete;
 
   // Verifies compact JWS `token` at time `now` and returns the user it names. Returns
-  // UNAUTHENTICATED with a short reason (VerifyReasonMessage, e.g. "token expired") for any
-  // invalid token; the message never holds the token or key material.
+  // UNAUTHENTICATED with kInvalidTokenMessage for every invalid token, whatever the reason:
+  // the reason goes only to VerificationCounts (the outcome metric) and a debug log line.
   absl::StatusOr<Viewer> Verify(absl::string_view token, absl::Time now) const;
+
+  // Verifies `token` like Verify and returns the detailed outcome, without counting or logging
+  // it. The checks, in order, and why in that order:
+  //  1. size, then whether any key is configured: free, and bound the work of what follows;
+  //  2. the verified-token cache: a token whose signature was checked before with the same
+  //     keys only has its claims checked (below);
+  //  3. structure (ParseJwt: base64url, strict JSON, alg allow-list, header): cheap and with
+  //     no cryptography, so floods of garbage cost little;
+  //  4. the key named by kid, and that its algorithm is the token's; an unknown kid rereads
+  //     the JWKS, the only work an unsigned token can cause, at most once per
+  //     unknown_kid_reload_interval however many such tokens arrive;
+  //  5. the signature, the only expensive step;
+  //  6. the claims (exp, nbf, iat, iss, aud, sub), only once the signature holds, so nothing
+  //     an unsigned token claims is ever acted on, and an attacker probing with forged tokens
+  //     cannot tell a wrong iss or aud from a wrong signature even in the outcome metric.
+  Verification Check(absl::string_view token, absl::Time now) const;
 
   // Rereads the JWKS file now (the refresher calls this in the background). On error the
   // last good keys stay and the error is returned. OK without doing anything when no
   // jwks_file is set.
   absl::Status ReloadKeys();
 
-  // Returns how many verifications ended with each outcome since construction, by
+  // Returns how many Verify calls ended with each outcome since construction, by
   // VerifyReasonLabel ("ok", "expired", "bad_signature", ...); every label is present.
   std::map<std::string, int64_t> VerificationCounts() const;
 
@@ -84,9 +107,6 @@ class JwtVerifier {
 
  private:
   JwtVerifier(JwtVerifierOptions options, std::shared_ptr<JwksFileSource> keys);
-
-  // Returns the outcome of verifying `token` and, on kOk, sets `*user_id`.
-  VerifyReason Evaluate(absl::string_view token, absl::Time now, int64_t* user_id) const;
 
   const ClaimPolicy policy_;
   const absl::Duration unknown_kid_reload_interval_;

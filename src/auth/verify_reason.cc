@@ -2,42 +2,6 @@
 
 namespace misc::auth {
 
-absl::string_view VerifyReasonMessage(VerifyReason reason) {
-  switch (reason) {
-    case VerifyReason::kOk:
-      return "ok";
-    case VerifyReason::kNoKeys:
-      return "token verification is not configured";
-    case VerifyReason::kTooLarge:
-      return "token too large";
-    case VerifyReason::kMalformed:
-      return "malformed token";
-    case VerifyReason::kUnsupportedAlgorithm:
-      return "unsupported algorithm";
-    case VerifyReason::kUnsupportedHeader:
-      return "unsupported token header";
-    case VerifyReason::kInvalidClaims:
-      return "invalid claims";
-    case VerifyReason::kExpired:
-      return "token expired";
-    case VerifyReason::kNotYetValid:
-      return "token not yet valid";
-    case VerifyReason::kWrongIssuer:
-      return "wrong issuer";
-    case VerifyReason::kWrongAudience:
-      return "wrong audience";
-    case VerifyReason::kInvalidSubject:
-      return "invalid subject";
-    case VerifyReason::kUnknownKey:
-      return "unknown key";
-    case VerifyReason::kAlgorithmMismatch:
-      return "algorithm does not match key";
-    case VerifyReason::kBadSignature:
-      return "bad signature";
-  }
-  return "invalid token";
-}
-
 absl::string_view VerifyReasonLabel(VerifyReason reason) {
   switch (reason) {
     case VerifyReason::kOk:

@@ -5,9 +5,8 @@
 
 namespace misc::auth {
 
-// The outcome of verifying one token: kOk or why it was rejected. Each rejection has a short
-// message for the UNAUTHENTICATED status and a label for metrics; neither ever contains the
-// token or key material.
+// The outcome of verifying one token: kOk or why it was rejected. Each has a label for the
+// metric and the debug log; callers only ever see kInvalidTokenMessage, whatever the reason.
 enum class VerifyReason {
   kOk,
   kNoKeys,                // No JWKS is configured: no token can be valid.
@@ -29,8 +28,9 @@ enum class VerifyReason {
 // The number of VerifyReason values, for arrays indexed by reason.
 inline constexpr int kVerifyReasonCount = static_cast<int>(VerifyReason::kBadSignature) + 1;
 
-// Returns the message of an UNAUTHENTICATED status for `reason`, e.g. "token expired".
-absl::string_view VerifyReasonMessage(VerifyReason reason);
+// The message of every UNAUTHENTICATED answer to a bad token. One message for every reason, so
+// that a caller without a valid token learns nothing about the expected iss, aud or kids.
+inline constexpr absl::string_view kInvalidTokenMessage = "invalid token";
 
 // Returns the metrics label of `reason`, e.g. "expired" or "ok".
 absl::string_view VerifyReasonLabel(VerifyReason reason);

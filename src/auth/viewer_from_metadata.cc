@@ -1,10 +1,13 @@
 #include "src/auth/viewer_from_metadata.h"
 
+#include <spdlog/spdlog.h>
+
 #include <iterator>
 
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "src/log/absl_format.h"
 
 namespace misc::auth {
 namespace {
@@ -19,21 +22,25 @@ absl::StatusOr<Viewer> ViewerFromMetadata(
   // gRPC lower-cases metadata keys, so this finds every spelling of the header.
   const auto [first, last] = client_metadata.equal_range("authorization");
   if (first == last) return Viewer::Anonymous();
+  // Malformed credentials get the one message every bad token gets (kInvalidTokenMessage).
   if (std::next(first) != last) {
-    return absl::UnauthenticatedError("several authorization headers");
+    spdlog::debug("token rejected: several authorization headers");
+    return absl::UnauthenticatedError(kInvalidTokenMessage);
   }
   const absl::string_view value(first->second.data(), first->second.size());
   // RFC 7235 credentials: the scheme (case-insensitive), one or more spaces, the token.
   if (value.size() <= kBearer.size() ||
       !absl::EqualsIgnoreCase(value.substr(0, kBearer.size()), kBearer) ||
       value[kBearer.size()] != ' ') {
-    return absl::UnauthenticatedError("authorization is not a Bearer token");
+    spdlog::debug("token rejected: authorization is not a Bearer token");
+    return absl::UnauthenticatedError(kInvalidTokenMessage);
   }
   absl::string_view token = value.substr(kBearer.size());
   while (absl::ConsumePrefix(&token, " ")) {
   }
   if (verifier == nullptr) {
-    return absl::UnauthenticatedError(VerifyReasonMessage(VerifyReason::kNoKeys));
+    spdlog::debug("token rejected: {}", VerifyReasonLabel(VerifyReason::kNoKeys));
+    return absl::UnauthenticatedError(kInvalidTokenMessage);
   }
   return verifier->Verify(token, now);
 }

@@ -15,8 +15,9 @@ namespace misc::auth {
 // Returns who is calling, from a call's `client_metadata` (grpc::ServerContextBase::
 // client_metadata()): anonymous without an `authorization` entry, otherwise the user of its
 // `Bearer <jwt>` value (scheme case-insensitive) as verified by `verifier` at `now`. Returns
-// UNAUTHENTICATED for several authorization entries, another scheme, an invalid token, or
-// any token when `verifier` is nullptr; a bad token is never served as anonymous.
+// UNAUTHENTICATED with kInvalidTokenMessage for several authorization entries, another
+// scheme, an invalid token, or any token when `verifier` is nullptr; a bad token is never
+// served as anonymous.
 absl::StatusOr<Viewer> ViewerFromMetadata(
     const JwtVerifier* verifier,
     const std::multimap<grpc::string_ref, grpc::string_ref>& client_metadata, absl::Time now);

@@ -19,7 +19,7 @@ ABSL_FLAG(int, http_threads, 2,
           "Threads serving HTTP connections; none is held by a slow or idle client.");
 ABSL_FLAG(int64_t, http_max_body_bytes, 64 << 10,
           "Largest request body accepted; a larger one is answered 413.");
-ABSL_FLAG(int64_t, http_max_header_bytes, 16 << 10,
+ABSL_FLAG(int64_t, http_max_header_bytes, 32 << 10,
           "Largest request line and headers accepted, together; larger is answered 431.");
 ABSL_FLAG(absl::Duration, http_request_timeout, absl::Seconds(10),
           "How long a request may take to arrive whole once its first byte has (a slow client is "

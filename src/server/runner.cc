@@ -24,12 +24,15 @@
 #include "src/observability/metrics_server.h"
 #include "src/observability/process_metrics.h"
 #include "src/observability/server_interceptor.h"
+#include "src/pagination/page_token.h"
+#include "src/pagination/page_token_key_file.h"
 #include "src/server/blocking_executor.h"
 #include "src/server/call_runner.h"
 #include "src/server/fd_budget.h"
 #include "src/server/platform_metrics.h"
 #include "src/server/readiness.h"
 #include "src/server/signals.h"
+#include "src/server/tls_files.h"
 #include "src/server/transport_options.h"
 
 namespace misc::server {
@@ -41,6 +44,16 @@ constexpr char kLivenessName[] = "liveness";
 constexpr int kListeners = 2;
 // The change feed's LISTEN session (only when a service subscribes, counted anyway).
 constexpr int kChangeFeedConnections = 1;
+
+// Returns the page token codec of --page_token_key_file, or the development key (with a
+// warning) when it is not set.
+absl::StatusOr<pagination::PageTokenCodec> PageTokenCodecFor(const std::string& key_file) {
+  if (!key_file.empty()) return pagination::ReadPageTokenKeyFile(key_file);
+  spdlog::warn(
+      "--page_token_key_file is not set: page tokens are MACed with the development key, with "
+      "which anyone can mint them; production sets a key file (docs/security.md)");
+  return pagination::PageTokenCodec::Development();
+}
 
 }  // namespace
 
@@ -69,6 +82,10 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   db::Pool pool(pool_options);
   BlockingExecutor executor(config.pool.size, config.pool.max_waiters);
   refresh::Refresher refresher;
+  if (absl::Status tls = CheckTlsFiles(config.tls); !tls.ok()) {
+    spdlog::critical("cannot serve TLS: {}", tls.ToString());
+    return 1;
+  }
   absl::StatusOr<std::unique_ptr<auth::JwtVerifier>> verifier =
       auth::JwtVerifier::CreateReloaded(config.jwt, config.jwks_refresh_interval, refresher);
   if (!verifier.ok()) {
@@ -86,7 +103,13 @@ int RunServer(absl::string_view name, const ServerConfig& config,
       MakePlatformMetrics(pool, **verifier);
   db::ChangeFeed changes(config.pool, config.change_feed_heartbeat);
   cache::CacheRegistry caches(config.cache);
-  ServiceEnv env{pool, calls, refresher, changes, caches};
+  absl::StatusOr<pagination::PageTokenCodec> page_tokens =
+      PageTokenCodecFor(config.page_token_key_file);
+  if (!page_tokens.ok()) {
+    spdlog::critical("cannot set up page tokens: {}", page_tokens.status().ToString());
+    return 1;
+  }
+  ServiceEnv env{pool, calls, refresher, changes, caches, *page_tokens};
 
   std::vector<HostedService> services;
   std::vector<std::string> names;
@@ -129,7 +152,7 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   grpc::ServerBuilder builder;
   int bound_port = 0;
   if (front == nullptr) {
-    builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &bound_port);
+    builder.AddListeningPort(config.listen, GrpcServerCredentials(config.tls), &bound_port);
   }
   ApplyTransportOptions(config, builder);
   builder.experimental().SetInterceptorCreators(

@@ -72,6 +72,19 @@ ABSL_FLAG(absl::Duration, cache_ttl, absl::Seconds(60),
 ABSL_FLAG(absl::Duration, change_feed_heartbeat, absl::Seconds(1),
           "How often the LISTEN session checks that the database answers; one unanswered that "
           "long turns the caches off until the session is back.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain of the serving listener; set with --tls_key_file to serve TLS "
+          "only. Reread every --tls_refresh_interval, so a renewal needs no restart.");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file.");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA certificates; when set, every client must present a certificate they signed "
+          "(mutual TLS).");
+ABSL_FLAG(absl::Duration, tls_refresh_interval, absl::Seconds(10),
+          "How often the TLS files are reread.");
+ABSL_FLAG(std::string, page_token_key_file, "",
+          "File of page token keys, one base64 key of at least 32 bytes a line (openssl rand "
+          "-base64 32); the first signs, every one verifies. Empty: a development key anyone "
+          "can mint tokens with (a warning at start).");
 
 namespace misc::server {
 namespace {
@@ -124,6 +137,11 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.cache = {.max_entries = absl::GetFlag(FLAGS_cache_max_entries),
                   .ttl = absl::GetFlag(FLAGS_cache_ttl)};
   config.change_feed_heartbeat = absl::GetFlag(FLAGS_change_feed_heartbeat);
+  config.tls = {.cert_file = absl::GetFlag(FLAGS_tls_cert_file),
+                .key_file = absl::GetFlag(FLAGS_tls_key_file),
+                .client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file),
+                .refresh_interval = absl::GetFlag(FLAGS_tls_refresh_interval)};
+  config.page_token_key_file = absl::GetFlag(FLAGS_page_token_key_file);
 
   std::vector<std::string> errors;
   const auto bad = [&errors](absl::string_view flag, absl::string_view why) {
@@ -185,6 +203,16 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   if (config.cache.ttl <= absl::ZeroDuration()) bad("cache_ttl", "must be positive");
   if (config.change_feed_heartbeat < absl::Milliseconds(100)) {
     bad("change_feed_heartbeat", "must be at least 100ms");
+  }
+  if (config.tls.refresh_interval < absl::Seconds(1)) {
+    bad("tls_refresh_interval", "must be at least 1s");
+  }
+  // The files themselves are checked when the server starts (CheckTlsFiles).
+  if (!config.tls.enabled() && (!config.tls.key_file.empty() || config.tls.mutual())) {
+    bad("tls_cert_file", "is required with --tls_key_file or --tls_client_ca_file");
+  }
+  if (config.tls.enabled() && config.tls.key_file.empty()) {
+    bad("tls_key_file", "is required with --tls_cert_file");
   }
   static constexpr absl::string_view kLevels[] = {"trace", "debug", "info", "warn", "error"};
   if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) == std::end(kLevels)) {

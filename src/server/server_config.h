@@ -8,6 +8,7 @@
 #include "src/auth/jwt_verifier.h"
 #include "src/cache/keyed_cache.h"
 #include "src/db/pool.h"
+#include "src/server/tls_files.h"
 
 namespace misc::server {
 
@@ -43,6 +44,10 @@ struct ServerConfig {
   // the LISTEN session that keeps them exact (--change_feed_heartbeat).
   cache::CacheOptions cache;
   absl::Duration change_feed_heartbeat;
+  // TLS of the serving listener (gRPC, or misc-rest's HTTP): off unless a certificate is set.
+  TlsFiles tls;
+  // The keys page tokens are MACed with (--page_token_key_file); empty: the development key.
+  std::string page_token_key_file;
 };
 
 // Reads and validates every flag of the platform. Returns INVALID_ARGUMENT whose message names each

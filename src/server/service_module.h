@@ -12,6 +12,7 @@
 #include "src/cache/cache_registry.h"
 #include "src/db/change_feed.h"
 #include "src/db/pool.h"
+#include "src/pagination/page_token.h"
 #include "src/refresh/refresher.h"
 #include "src/server/call_runner.h"
 
@@ -31,6 +32,8 @@ struct ServiceEnv {
   db::ChangeFeed& changes;
   // How big and how fresh read-through caches are, and where their metrics are registered.
   cache::CacheRegistry& caches;
+  // Makes and reads the MACed page tokens of List methods, with the deployment's keys.
+  const pagination::PageTokenCodec& page_tokens;
 };
 
 // A service built by a module, ready to register on the server.

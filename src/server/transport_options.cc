@@ -16,7 +16,8 @@ int Millis(absl::Duration duration) {
 void ApplyTransportOptions(const ServerConfig& config, grpc::ServerBuilder& builder) {
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   // gRPC's default 8 KiB of request metadata would refuse a token at the verifier's own 8 KiB
-  // limit with RESOURCE_EXHAUSTED; leave room so the verifier answers UNAUTHENTICATED itself.
+  // limit with RESOURCE_EXHAUSTED; leave room (kMaxMetadataBytes) so the verifier answers
+  // UNAUTHENTICATED itself.
   builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, kMaxMetadataBytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, config.max_concurrent_streams);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, Millis(config.max_connection_age));

@@ -189,15 +189,20 @@ std::string PaddedToken(const SigningKey& key, const nlohmann::json& claims, siz
 
 namespace misc::auth::testing {
 
-::testing::AssertionResult RejectedFor(const absl::StatusOr<Viewer>& result, VerifyReason reason) {
-  if (result.ok()) {
-    return ::testing::AssertionFailure()
-           << "accepted, expected \"" << VerifyReasonMessage(reason) << "\"";
+::testing::AssertionResult RejectedFor(const Verification& result, VerifyReason reason) {
+  if (result.reason != reason) {
+    return ::testing::AssertionFailure() << "outcome " << VerifyReasonLabel(result.reason)
+                                         << ", expected " << VerifyReasonLabel(reason);
   }
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult IsInvalidToken(const absl::StatusOr<Viewer>& result) {
+  if (result.ok()) return ::testing::AssertionFailure() << "accepted, expected invalid token";
   if (result.status().code() != absl::StatusCode::kUnauthenticated ||
-      result.status().message() != VerifyReasonMessage(reason)) {
-    return ::testing::AssertionFailure() << result.status() << ", expected UNAUTHENTICATED \""
-                                         << VerifyReasonMessage(reason) << "\"";
+      result.status().message() != kInvalidTokenMessage) {
+    return ::testing::AssertionFailure()
+           << result.status() << ", expected UNAUTHENTICATED \"" << kInvalidTokenMessage << "\"";
   }
   return ::testing::AssertionSuccess();
 }
@@ -207,6 +212,16 @@ namespace misc::auth::testing {
   if (result->user_id() != user_id) {
     return ::testing::AssertionFailure()
            << "user " << result->user_id().value_or(0) << ", expected " << user_id;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult AcceptedAs(const Verification& result, int64_t user_id) {
+  if (result.reason != VerifyReason::kOk) {
+    return ::testing::AssertionFailure() << "refused: " << VerifyReasonLabel(result.reason);
+  }
+  if (result.user_id != user_id) {
+    return ::testing::AssertionFailure() << "user " << result.user_id << ", expected " << user_id;
   }
   return ::testing::AssertionSuccess();
 }

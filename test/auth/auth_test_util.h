@@ -113,11 +113,17 @@ std::string HmacWithPublicKeyPemToken(const SigningKey& key, absl::string_view h
 // more).
 std::string PaddedToken(const SigningKey& key, const nlohmann::json& claims, size_t min_bytes);
 
-// Succeeds when `result` is UNAUTHENTICATED with the message of `reason`.
-::testing::AssertionResult RejectedFor(const absl::StatusOr<Viewer>& result, VerifyReason reason);
+// Succeeds when `result` (JwtVerifier::Check) refused the token for `reason`.
+::testing::AssertionResult RejectedFor(const Verification& result, VerifyReason reason);
+
+// Succeeds when `result` is UNAUTHENTICATED with the one message every bad token gets.
+::testing::AssertionResult IsInvalidToken(const absl::StatusOr<Viewer>& result);
 
 // Succeeds when `result` is the viewer of user `user_id`.
 ::testing::AssertionResult AcceptedAs(const absl::StatusOr<Viewer>& result, int64_t user_id);
+
+// Succeeds when `result` (JwtVerifier::Check) accepted the token as user `user_id`.
+::testing::AssertionResult AcceptedAs(const Verification& result, int64_t user_id);
 
 }  // namespace misc::auth::testing
 

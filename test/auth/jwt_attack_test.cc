@@ -51,7 +51,7 @@ class JwtAttackTest : public ::testing::Test {
   JwtAttackTest()
       : jwks_({RsaKey(), EcKey(), EdKey()}), verifier_(testing::MakeVerifier(jwks_.path())) {}
 
-  absl::StatusOr<Viewer> Verify(absl::string_view token) { return verifier_->Verify(token, kNow); }
+  Verification Verify(absl::string_view token) { return verifier_->Check(token, kNow); }
 
   int64_t Count(const char* label) { return verifier_->VerificationCounts().at(label); }
 

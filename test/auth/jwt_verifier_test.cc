@@ -3,6 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "src/auth/base64url.h"
 #include "test/auth/auth_test_util.h"
 
 namespace misc::auth {
@@ -14,6 +20,7 @@ using ::misc::auth::testing::EdKey;
 using ::misc::auth::testing::HeaderFor;
 using ::misc::auth::testing::JwksFile;
 using ::misc::auth::testing::kNow;
+using ::misc::auth::testing::OtherEcKey;
 using ::misc::auth::testing::RejectedFor;
 using ::misc::auth::testing::RsaKey;
 using ::misc::auth::testing::Sign;
@@ -28,9 +35,8 @@ class JwtVerifierTest : public ::testing::Test {
       : jwks_({RsaKey(), EcKey(), EdKey()}), verifier_(testing::MakeVerifier(jwks_.path())) {}
 
   // Verifies `claims` signed by `key` at kNow.
-  absl::StatusOr<Viewer> VerifyClaims(const nlohmann::json& claims,
-                                      const SigningKey& key = EcKey()) {
-    return verifier_->Verify(Sign(key, HeaderFor(key), claims), kNow);
+  Verification VerifyClaims(const nlohmann::json& claims, const SigningKey& key = EcKey()) {
+    return verifier_->Check(Sign(key, HeaderFor(key), claims), kNow);
   }
 
   JwksFile jwks_;
@@ -171,6 +177,52 @@ TEST_F(JwtVerifierTest, CountsOutcomesByReason) {
   EXPECT_EQ(counts.size(), static_cast<size_t>(kVerifyReasonCount));
 }
 
+TEST_F(JwtVerifierTest, EveryRefusalGivesTheCallerTheSameMessageAndTheMetricTheReason) {
+  nlohmann::json wrong_issuer = ValidClaims();
+  wrong_issuer["iss"] = "https://elsewhere.example/";
+  nlohmann::json wrong_audience = ValidClaims();
+  wrong_audience["aud"] = "someone-else";
+  nlohmann::json header = HeaderFor(EcKey());
+  header["kid"] = "no-such-kid";
+  const std::vector<std::pair<std::string, std::string>> tokens = {
+      {"expired", ValidToken(EcKey())},  // Verified two hours late, below.
+      {"wrong_issuer", Sign(EcKey(), HeaderFor(EcKey()), wrong_issuer)},
+      {"wrong_audience", Sign(EcKey(), HeaderFor(EcKey()), wrong_audience)},
+      {"unknown_key", Sign(EcKey(), header, ValidClaims())},
+      {"malformed", "not.a.token"},
+  };
+  for (const auto& [label, token] : tokens) {
+    const absl::Time now = label == "expired" ? kNow + absl::Hours(2) : kNow;
+    const int64_t before = verifier_->VerificationCounts().at(label);
+    EXPECT_TRUE(testing::IsInvalidToken(verifier_->Verify(token, now))) << label;
+    EXPECT_EQ(verifier_->VerificationCounts().at(label), before + 1) << label;
+  }
+}
+
+// The claims of a token whose signature does not hold are never looked at: a forgery naming
+// the wrong issuer, audience or an expired time is a bad signature, nothing more.
+TEST_F(JwtVerifierTest, ClaimsAreCheckedOnlyAfterTheSignature) {
+  nlohmann::json claims = ValidClaims();
+  claims["iss"] = "https://elsewhere.example/";
+  claims["aud"] = "someone-else";
+  claims["exp"] = absl::ToUnixSeconds(kNow - absl::Hours(1));
+  const std::string signed_by_other = Sign(OtherEcKey(), HeaderFor(EcKey()), claims);
+  EXPECT_TRUE(RejectedFor(verifier_->Check(signed_by_other, kNow), VerifyReason::kBadSignature));
+}
+
+// Garbage is refused before any key is looked up: a malformed token naming an unknown kid
+// does not reread the JWKS (which would pick up the key added below).
+TEST_F(JwtVerifierTest, MalformedTokensAreRefusedBeforeAnyKeyLookup) {
+  const nlohmann::json header = HeaderFor(OtherEcKey());
+  const std::string garbage_with_kid = absl::StrCat(
+      Base64UrlEncode(header.dump()), ".", Base64UrlEncode("not json"), ".", Base64UrlEncode("x"));
+  EXPECT_TRUE(RejectedFor(verifier_->Check(garbage_with_kid, kNow), VerifyReason::kMalformed));
+  // The key is added now. Had the malformed token spent the unknown-kid reread (rate limited
+  // to one per 5 s), this valid token's reread would be refused and the key not found.
+  jwks_.Write({RsaKey(), EcKey(), EdKey(), OtherEcKey()});
+  EXPECT_TRUE(AcceptedAs(verifier_->Check(Sign(OtherEcKey(), header, ValidClaims()), kNow), 42));
+}
+
 TEST(JwtVerifierCreateTest, NeedsIssuerAndAudienceWithAJwksFile) {
   JwksFile jwks({EcKey()});
   JwtVerifierOptions options = testing::TestOptions(jwks.path());
@@ -188,7 +240,7 @@ TEST(JwtVerifierCreateTest, FailsWhenTheJwksFileIsMissing) {
 TEST(JwtVerifierCreateTest, WithoutAJwksFileEveryTokenIsRejected) {
   absl::StatusOr<std::unique_ptr<JwtVerifier>> verifier = JwtVerifier::Create({});
   ASSERT_TRUE(verifier.ok()) << verifier.status();
-  EXPECT_TRUE(RejectedFor((*verifier)->Verify(ValidToken(EcKey()), kNow), VerifyReason::kNoKeys));
+  EXPECT_TRUE(RejectedFor((*verifier)->Check(ValidToken(EcKey()), kNow), VerifyReason::kNoKeys));
   EXPECT_TRUE((*verifier)->ReloadKeys().ok());
 }
 

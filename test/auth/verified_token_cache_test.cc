@@ -23,6 +23,7 @@ using ::misc::auth::testing::RsaKey;
 using ::misc::auth::testing::Sign;
 using ::misc::auth::testing::ValidClaims;
 using ::misc::auth::testing::ValidToken;
+using ::misc::auth::testing::WithFlippedSignatureBit;
 
 JwtClaims ClaimsFor(absl::string_view subject) {
   JwtClaims claims;
@@ -98,7 +99,7 @@ TEST_F(CachingVerifierTest, ATokenSentAgainIsAnsweredFromTheCache) {
 TEST_F(CachingVerifierTest, ACachedTokenStillExpires) {
   const std::string token = ValidToken(RsaKey());  // exp is kNow + 1h.
   EXPECT_TRUE(AcceptedAs(verifier_->Verify(token, kNow), 42));
-  EXPECT_TRUE(RejectedFor(verifier_->Verify(token, kNow + absl::Hours(2)), VerifyReason::kExpired));
+  EXPECT_TRUE(RejectedFor(verifier_->Check(token, kNow + absl::Hours(2)), VerifyReason::kExpired));
   EXPECT_EQ(verifier_->CachedVerifications(), 1);  // Answered from the cache, and still refused.
 }
 
@@ -108,7 +109,7 @@ TEST_F(CachingVerifierTest, ARemovedKeyStopsItsCachedTokensAtTheReload) {
   EXPECT_TRUE(AcceptedAs(verifier_->Verify(token, kNow), 42));
   jwks_.Write({EcKey(), OtherEcKey()});
   ASSERT_TRUE(verifier_->ReloadKeys().ok());
-  EXPECT_TRUE(RejectedFor(verifier_->Verify(token, kNow), VerifyReason::kUnknownKey));
+  EXPECT_TRUE(RejectedFor(verifier_->Check(token, kNow), VerifyReason::kUnknownKey));
 }
 
 TEST_F(CachingVerifierTest, AChangedSignatureIsCheckedEvenAfterTheTokenWasCached) {
@@ -116,22 +117,31 @@ TEST_F(CachingVerifierTest, AChangedSignatureIsCheckedEvenAfterTheTokenWasCached
   EXPECT_TRUE(AcceptedAs(verifier_->Verify(token, kNow), 42));
   std::string forged = token;
   forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
-  EXPECT_TRUE(RejectedFor(verifier_->Verify(forged, kNow), VerifyReason::kBadSignature));
+  EXPECT_TRUE(RejectedFor(verifier_->Check(forged, kNow), VerifyReason::kBadSignature));
   // Same signature, other claims: the signature no longer covers them.
   nlohmann::json claims = ValidClaims();
   claims["sub"] = "43";
   const std::string other = Sign(RsaKey(), HeaderFor(RsaKey()), claims);
   const std::string spliced = other.substr(0, other.rfind('.')) + token.substr(token.rfind('.'));
-  EXPECT_TRUE(RejectedFor(verifier_->Verify(spliced, kNow), VerifyReason::kBadSignature));
+  EXPECT_TRUE(RejectedFor(verifier_->Check(spliced, kNow), VerifyReason::kBadSignature));
 }
 
-TEST_F(CachingVerifierTest, ARejectedTokenIsNeverCached) {
+TEST_F(CachingVerifierTest, ATokenWhoseSignatureDoesNotHoldIsNeverCached) {
+  const std::string forged = WithFlippedSignatureBit(ValidToken(RsaKey()));
+  EXPECT_TRUE(RejectedFor(verifier_->Check(forged, kNow), VerifyReason::kBadSignature));
+  EXPECT_TRUE(RejectedFor(verifier_->Check(forged, kNow), VerifyReason::kBadSignature));
+  EXPECT_EQ(verifier_->CachedVerifications(), 0);
+}
+
+// Claims are checked after the signature and on every hit, so a signed token with bad claims
+// may be remembered: sent again, it is refused for its claims without a second signature check.
+TEST_F(CachingVerifierTest, ASignedTokenWithBadClaimsIsRefusedFromTheCacheToo) {
   nlohmann::json claims = ValidClaims();
   claims["iss"] = "someone-else";
   const std::string token = Sign(RsaKey(), HeaderFor(RsaKey()), claims);
-  EXPECT_FALSE(verifier_->Verify(token, kNow).ok());
-  EXPECT_FALSE(verifier_->Verify(token, kNow).ok());
-  EXPECT_EQ(verifier_->CachedVerifications(), 0);
+  EXPECT_TRUE(RejectedFor(verifier_->Check(token, kNow), VerifyReason::kWrongIssuer));
+  EXPECT_TRUE(RejectedFor(verifier_->Check(token, kNow), VerifyReason::kWrongIssuer));
+  EXPECT_EQ(verifier_->CachedVerifications(), 1);
 }
 
 }  // namespace

@@ -8,8 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "src/pagination/page_size.h"
+#include "src/pagination/page_token_key_file.h"
 #include "src/status/errors.h"
 
 namespace misc::pagination {
@@ -18,6 +21,24 @@ namespace {
 constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+
+// Two deployment keys, as a key file holds them.
+const std::string kKeyA(32, 'a');
+const std::string kKeyB = "0123456789abcdef0123456789ABCDEF-b";
+
+PageTokenCodec CodecOf(std::vector<std::string> keys) {
+  return PageTokenCodec::Create(std::move(keys)).value();
+}
+
+// Most tests use one keyed codec through these two.
+std::string EncodePageToken(absl::string_view filter, absl::Span<const int64_t> cursor) {
+  return CodecOf({kKeyA}).Encode(filter, cursor);
+}
+absl::StatusOr<Cursor> DecodePageToken(absl::string_view token, absl::string_view filter,
+                                       absl::Span<const ValueRange> ranges,
+                                       absl::string_view field = "page_token") {
+  return CodecOf({kKeyA}).Decode(token, filter, ranges, field);
+}
 
 // `size` cursor positions that take any int64.
 std::vector<ValueRange> AnyValues(size_t size) { return std::vector<ValueRange>(size); }
@@ -169,6 +190,63 @@ TEST(PageTokenTest, RandomMintedCursorsDecodeInRangeOrAreInvalidArgument) {
   // The draw must exercise both outcomes often, or the loop proves little.
   EXPECT_GT(accepted, 1000);
   EXPECT_GT(rejected, 1000);
+}
+
+TEST(PageTokenKeysTest, TheFirstKeySignsAndEveryKeyVerifies) {
+  const std::string by_a = CodecOf({kKeyA}).Encode("f", {1, 2});
+  // Rotation, step 1: B is added to verify only; A still signs.
+  const PageTokenCodec a_then_b = CodecOf({kKeyA, kKeyB});
+  EXPECT_EQ(a_then_b.Encode("f", {1, 2}), by_a);
+  // Step 2: B signs; tokens A signed during the walk still decode.
+  const PageTokenCodec b_then_a = CodecOf({kKeyB, kKeyA});
+  const std::string by_b = b_then_a.Encode("f", {1, 2});
+  EXPECT_NE(by_b, by_a);
+  EXPECT_EQ(b_then_a.Decode(by_a, "f", AnyValues(2)).value(), (Cursor{1, 2}));
+  EXPECT_EQ(b_then_a.Decode(by_b, "f", AnyValues(2)).value(), (Cursor{1, 2}));
+  EXPECT_EQ(a_then_b.Decode(by_b, "f", AnyValues(2)).value(), (Cursor{1, 2}));
+}
+
+TEST(PageTokenKeysTest, ATokenOfAnUnknownKeyIsRejectedLikeGarbage) {
+  const std::string by_b = CodecOf({kKeyB}).Encode("f", {1, 2});
+  ExpectRejectedLikeGarbage(CodecOf({kKeyA}).Decode(by_b, "f", AnyValues(2)).status());
+  // Nor does the development key, which anyone can read in the source, open a keyed codec.
+  const std::string by_development = PageTokenCodec::Development().Encode("f", {1, 2});
+  ExpectRejectedLikeGarbage(CodecOf({kKeyA}).Decode(by_development, "f", AnyValues(2)).status());
+  EXPECT_TRUE(PageTokenCodec::Development().Decode(by_development, "f", AnyValues(2)).ok());
+}
+
+TEST(PageTokenKeysTest, NoKeyOrAShortKeyIsRefused) {
+  EXPECT_EQ(PageTokenCodec::Create({}).status().code(), absl::StatusCode::kInvalidArgument);
+  const absl::Status short_key = PageTokenCodec::Create({kKeyA, std::string(31, 's')}).status();
+  EXPECT_EQ(short_key.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(short_key.message().find("key 2"), absl::string_view::npos) << short_key;
+}
+
+TEST(PageTokenKeyFileTest, ReadsOneBase64KeyALineSkippingCommentsAndBlankLines) {
+  const std::string text = absl::StrCat("# rotated 2026-12-05\n\n  ", absl::Base64Escape(kKeyB),
+                                        "  \n", absl::Base64Escape(kKeyA), "\n");
+  absl::StatusOr<PageTokenCodec> codec = ParsePageTokenKeys(text, "keys");
+  ASSERT_TRUE(codec.ok()) << codec.status();
+  // B, the first key, signs; A verifies.
+  EXPECT_EQ(codec->Encode("f", {7}), CodecOf({kKeyB}).Encode("f", {7}));
+  EXPECT_TRUE(codec->Decode(CodecOf({kKeyA}).Encode("f", {7}), "f", AnyValues(1)).ok());
+}
+
+TEST(PageTokenKeyFileTest, ABadLineIsNamedAndTheKeyIsNeverInTheMessage) {
+  const std::string short_key = absl::Base64Escape(std::string(16, 'k'));
+  for (const auto& [text, line] :
+       {std::pair<std::string, std::string>{"# keys\nnot base64!\n", "line 2"},
+        {absl::StrCat(absl::Base64Escape(kKeyA), "\n", short_key, "\n"), "line 2"}}) {
+    const absl::Status status = ParsePageTokenKeys(text, "keys").status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_NE(status.message().find(line), absl::string_view::npos) << status;
+    EXPECT_EQ(status.message().find(short_key), absl::string_view::npos) << status;
+    EXPECT_EQ(status.message().find("base64!"), absl::string_view::npos) << status;
+  }
+  EXPECT_EQ(ParsePageTokenKeys("# only a comment\n\n", "keys").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReadPageTokenKeyFile("/nonexistent/page-token-keys").status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST(PageSizeTest, ZeroMeansDefaultAndLargeIsCapped) {

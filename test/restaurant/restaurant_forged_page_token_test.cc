@@ -1,6 +1,7 @@
-// ListRestaurants with page tokens minted outside the server. The MAC key is in the source, so
-// anyone can mint a token that verifies: whatever cursor it holds, the answer must be a page
-// or INVALID_ARGUMENT naming page_token, never a server error, and the server must not log an
+// ListRestaurants with page tokens minted outside the server, as with a leaked key: the
+// server runs without --page_token_key_file, so with the development key, which is in the
+// source, and anyone can mint a token that verifies. Whatever cursor it holds, the answer must be a
+// page or INVALID_ARGUMENT naming page_token, never a server error, and the server must not log an
 // error for it. Runs the real misc-server against the seeded throwaway PostgreSQL.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -46,7 +47,7 @@ class ForgedPageTokenTest : public misc::testing::SeededServerTest<v1::Restauran
   // Lists open restaurants after {review_count, restaurant_id}, minted as the server would.
   grpc::Status ListAfter(int64_t review_count, int64_t restaurant_id) {
     v1::ListRestaurantsRequest request;
-    request.set_page_token(pagination::EncodePageToken(
+    request.set_page_token(pagination::PageTokenCodec::Development().Encode(
         "misc.restaurant.v1.ListRestaurants?area_id=0&genre_id=0", {review_count, restaurant_id}));
     grpc::ClientContext context;
     v1::ListRestaurantsResponse response;

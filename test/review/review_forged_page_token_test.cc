@@ -1,6 +1,7 @@
-// ListReviews with page tokens minted outside the server. The MAC key is in the source, so
-// anyone can mint a token that verifies: whatever cursor it holds, the answer must be a page
-// or INVALID_ARGUMENT naming page_token, never a server error, and the server must not log an
+// ListReviews with page tokens minted outside the server, as with a leaked key: the
+// server runs without --page_token_key_file, so with the development key, which is in the
+// source, and anyone can mint a token that verifies. Whatever cursor it holds, the answer must be a
+// page or INVALID_ARGUMENT naming page_token, never a server error, and the server must not log an
 // error for it. Runs the real misc-server against the seeded throwaway PostgreSQL.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -54,7 +55,7 @@ class ForgedPageTokenTest : public misc::testing::SeededServerTest<v1::ReviewSer
   grpc::Status ListAfter(int64_t create_time_micros, int64_t review_id) {
     v1::ListReviewsRequest request;
     request.set_restaurant_id(restaurant_);
-    request.set_page_token(pagination::EncodePageToken(
+    request.set_page_token(pagination::PageTokenCodec::Development().Encode(
         absl::StrCat("misc.review.v1.ListReviews?restaurant_id=", restaurant_),
         {create_time_micros, review_id}));
     grpc::ClientContext context;

@@ -62,12 +62,15 @@ int FreeLoopbackPort() {
   return port;
 }
 
-std::shared_ptr<grpc::Channel> ServerProcess::channel() const {
+std::shared_ptr<grpc::Channel> ServerProcess::channel() const { return channel(credentials_); }
+
+std::shared_ptr<grpc::Channel> ServerProcess::channel(
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) const {
   grpc::ChannelArguments arguments;
   // A distinct channel argument gives each call site its own connection.
   static std::atomic<int> counter = 0;
   arguments.SetInt("misc.test.channel", ++counter);
-  return grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), arguments);
+  return grpc::CreateCustomChannel(address_, credentials, arguments);
 }
 
 HealthCheckResponse::ServingStatus ServerProcess::Health(const std::string& service) const {
@@ -90,18 +93,27 @@ int ServerProcess::Terminate(absl::Duration timeout) {
 std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& database_url,
                                                     const std::vector<std::string>& flags,
                                                     const std::string& binary) {
-  return Launch(database_url, flags, binary, /*wait_serving=*/true);
+  return Launch(database_url, flags, binary, /*wait_serving=*/true,
+                grpc::InsecureChannelCredentials());
+}
+
+std::unique_ptr<ServerProcess> ServerProcess::StartSecure(
+    const std::string& database_url, const std::vector<std::string>& flags,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+  return Launch(database_url, flags, MISC_SERVER_BINARY, /*wait_serving=*/true, credentials);
 }
 
 std::unique_ptr<ServerProcess> ServerProcess::StartUnready(const std::string& database_url,
                                                            const std::vector<std::string>& flags,
                                                            const std::string& binary) {
-  return Launch(database_url, flags, binary, /*wait_serving=*/false);
+  return Launch(database_url, flags, binary, /*wait_serving=*/false,
+                grpc::InsecureChannelCredentials());
 }
 
-std::unique_ptr<ServerProcess> ServerProcess::Launch(const std::string& database_url,
-                                                     const std::vector<std::string>& flags,
-                                                     const std::string& binary, bool wait_serving) {
+std::unique_ptr<ServerProcess> ServerProcess::Launch(
+    const std::string& database_url, const std::vector<std::string>& flags,
+    const std::string& binary, bool wait_serving,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   std::string last_output;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     const std::string address = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
@@ -116,7 +128,8 @@ std::unique_ptr<ServerProcess> ServerProcess::Launch(const std::string& database
       ADD_FAILURE() << "cannot start " << binary << ": " << process.status();
       return nullptr;
     }
-    std::unique_ptr<ServerProcess> server(new ServerProcess(*std::move(process), address));
+    std::unique_ptr<ServerProcess> server(
+        new ServerProcess(*std::move(process), address, credentials));
     const absl::Time deadline = absl::Now() + kStartTimeout;
     while (absl::Now() < deadline && server->process_->Running()) {
       auto channel = server->channel();

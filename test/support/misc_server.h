@@ -2,6 +2,7 @@
 #define MISC_TEST_SUPPORT_MISC_SERVER_H_
 
 #include <grpcpp/channel.h>
+#include <grpcpp/security/credentials.h>
 
 #include <memory>
 #include <string>
@@ -33,11 +34,22 @@ class ServerProcess {
       const std::string& database_url, const std::vector<std::string>& flags = {},
       const std::string& binary = MISC_SERVER_BINARY);
 
+  // Starts like Start, but reaches the server with `credentials` (TLS, say) instead of
+  // plaintext, for the start and for channel().
+  static std::unique_ptr<ServerProcess> StartSecure(
+      const std::string& database_url, const std::vector<std::string>& flags,
+      const std::shared_ptr<grpc::ChannelCredentials>& credentials);
+
   // Returns "127.0.0.1:<port>".
   const std::string& address() const { return address_; }
 
-  // Returns a new insecure channel to the server (a new connection each call).
+  // Returns a new channel to the server (a new connection each call), plaintext unless the
+  // server was started with StartSecure.
   std::shared_ptr<grpc::Channel> channel() const;
+
+  // Returns a new channel to the server with `credentials` (a new connection each call).
+  std::shared_ptr<grpc::Channel> channel(
+      const std::shared_ptr<grpc::ChannelCredentials>& credentials) const;
 
   // Returns the health status of `service` ("" for the whole server), or UNKNOWN when the
   // check itself fails (e.g. NOT_FOUND for a service the server does not host).
@@ -55,15 +67,20 @@ class ServerProcess {
   std::string Output() const { return process_->Output(); }
 
  private:
-  ServerProcess(std::unique_ptr<Subprocess> process, std::string address)
-      : process_(std::move(process)), address_(std::move(address)) {}
+  ServerProcess(std::unique_ptr<Subprocess> process, std::string address,
+                std::shared_ptr<grpc::ChannelCredentials> credentials)
+      : process_(std::move(process)),
+        address_(std::move(address)),
+        credentials_(std::move(credentials)) {}
 
-  static std::unique_ptr<ServerProcess> Launch(const std::string& database_url,
-                                               const std::vector<std::string>& flags,
-                                               const std::string& binary, bool wait_serving);
+  static std::unique_ptr<ServerProcess> Launch(
+      const std::string& database_url, const std::vector<std::string>& flags,
+      const std::string& binary, bool wait_serving,
+      const std::shared_ptr<grpc::ChannelCredentials>& credentials);
 
   std::unique_ptr<Subprocess> process_;
   std::string address_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
 };
 
 // Returns a TCP port on 127.0.0.1 that was free a moment ago.

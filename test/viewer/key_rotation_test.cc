@@ -34,9 +34,8 @@ using ::misc::auth::testing::RsaKey;
 // limit of the unknown-kid reload.
 constexpr absl::Duration kRotationTimeout = absl::Seconds(8);
 
-std::string UnknownKey() {
-  return std::string(auth::VerifyReasonMessage(auth::VerifyReason::kUnknownKey));
-}
+// What a refused token gets (the reason, here unknown_key, is not told to callers).
+std::string InvalidToken() { return std::string(auth::kInvalidTokenMessage); }
 
 class KeyRotationTest : public ::testing::Test {
  protected:
@@ -91,7 +90,7 @@ class KeyRotationTest : public ::testing::Test {
 
 TEST_F(KeyRotationTest, AKeyAddedToTheJwksFileIsAcceptedWithoutARestart) {
   const grpc::Status before = CallWith(OtherEcKey());
-  ASSERT_TRUE(misc::testing::IsRejection(before, {}, UnknownKey())) << "ec-2 not yet added";
+  ASSERT_TRUE(misc::testing::IsRejection(before, {}, InvalidToken())) << "ec-2 not yet added";
   const pid_t pid = server_->process().pid();
 
   jwks_->Write({RsaKey(), EcKey(), EdKey(), OtherEcKey()});
@@ -118,7 +117,7 @@ TEST_F(KeyRotationTest, AKeyRemovedFromTheJwksFileIsRejectedWithoutARestart) {
   ASSERT_TRUE(took.has_value()) << "ec-1 still accepted " << kRotationTimeout
                                 << " after it was removed";
   RecordProperty("seconds_until_removed_key_rejected", absl::StrCat(absl::ToDoubleSeconds(*took)));
-  EXPECT_TRUE(misc::testing::IsRejection(CallWith(EcKey()), {}, UnknownKey()));
+  EXPECT_TRUE(misc::testing::IsRejection(CallWith(EcKey()), {}, InvalidToken()));
   for (const SigningKey* key : {&RsaKey(), &EdKey(), &OtherEcKey()}) ExpectAccepted(*key);
   EXPECT_EQ(server_->process().pid(), pid);
   EXPECT_TRUE(server_->process().Running());
@@ -130,7 +129,7 @@ TEST_F(KeyRotationTest, ABrokenJwksFileKeepsTheLastGoodKeys) {
   ASSERT_TRUE(server_->process().WaitForOutput("reload of jwks failed", kRotationTimeout))
       << server_->Output();
   for (const SigningKey* key : {&RsaKey(), &EcKey(), &EdKey()}) ExpectAccepted(*key);
-  EXPECT_TRUE(misc::testing::IsRejection(CallWith(OtherEcKey()), {}, UnknownKey()));
+  EXPECT_TRUE(misc::testing::IsRejection(CallWith(OtherEcKey()), {}, InvalidToken()));
 }
 
 }  // namespace
