@@ -16,7 +16,7 @@ APT_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler    # gRPC, protobuf
   golang-github-gogo-googleapis-dev grpc-proto                              # google/rpc, health protos
   libpqxx-dev libabsl-dev libspdlog-dev libfmt-dev libssl-dev libcpp-httplib-dev
-  libboost-dev                                                              # misc-rest HTTP (Beast)
+  libboost-dev zlib1g-dev                                                   # HTTP (Beast), gzip
   nlohmann-json3-dev                                                        # JWT/JWKS parsing
   prometheus-cpp-dev                                                        # metrics
   libgtest-dev libgmock-dev libbenchmark-dev                                # tests, benchmarks

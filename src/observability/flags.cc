@@ -10,6 +10,6 @@ ABSL_FLAG(absl::Duration, access_log_flush_interval, absl::Seconds(1),
           "together (sooner when 16 KiB wait, and at exit): one write per batch instead of per "
           "call. A crash loses at most this much of the log. 0: write every line at once.");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
-          "host:port serving Prometheus metrics at GET /metrics (IPv4 or a host name; "
-          "0.0.0.0:9464 for every interface, port 0 for any free port). Empty: no metrics "
-          "endpoint.");
+          "host:port of the metrics listener: GET /metrics (Prometheus), GET /healthz and "
+          "GET /readyz (probes). An IPv4 address, an IPv6 one in brackets or a host name; "
+          "0.0.0.0:9464 for every interface, port 0 for any free port. Empty: no listener.");

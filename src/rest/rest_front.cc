@@ -27,6 +27,12 @@
 #include "src/status/grpc_status.h"
 
 namespace misc::rest {
+
+using http::HttpRequest;
+using http::HttpResponder;
+using http::HttpResponse;
+using http::HttpServer;
+
 namespace {
 
 using google::protobuf::Message;
@@ -80,7 +86,7 @@ struct RestFront::Call {
   HttpResponder respond;
 };
 
-RestFront::RestFront(HttpServerOptions options)
+RestFront::RestFront(http::HttpServerOptions options)
     : options_(std::move(options)),
       type_resolver_(google::protobuf::util::NewTypeResolverForDescriptorPool(
           kTypeUrlPrefix, google::protobuf::DescriptorPool::generated_pool())) {}

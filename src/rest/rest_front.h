@@ -11,8 +11,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
+#include "src/http/http_server.h"
 #include "src/rest/http_metrics.h"
-#include "src/rest/http_server.h"
 #include "src/rest/route_table.h"
 #include "src/server/front.h"
 
@@ -30,9 +30,9 @@ namespace misc::rest {
 // - GET /healthz answers 200 while the process runs (liveness); GET /readyz the server's
 //   gRPC health ("" or ?service=<full name>): 200 SERVING, 503 otherwise, 404 unknown service.
 // Every request is counted (HttpMetrics) and, with an access logger, logged in one JSON line.
-class RestFront final : public server::Front, public HttpHandler {
+class RestFront final : public server::Front, public http::HttpHandler {
  public:
-  explicit RestFront(HttpServerOptions options);
+  explicit RestFront(http::HttpServerOptions options);
   // Waits for the calls still in flight, then closes the listener.
   ~RestFront() override;
   RestFront(const RestFront&) = delete;
@@ -45,8 +45,8 @@ class RestFront final : public server::Front, public HttpHandler {
   void Drain(absl::Time deadline) override;
 
   // HttpHandler
-  void Handle(HttpRequest request, HttpResponder respond) override;
-  HttpResponse Refused(int status, absl::string_view reason, absl::string_view peer) override;
+  void Handle(http::HttpRequest request, http::HttpResponder respond) override;
+  http::HttpResponse Refused(int status, absl::string_view reason, absl::string_view peer) override;
 
  private:
   struct Call;
@@ -58,24 +58,26 @@ class RestFront final : public server::Front, public HttpHandler {
   };
 
   // Answers GET /readyz[?service=...].
-  void HandleReadiness(HttpRequest request, absl::string_view query, HttpResponder respond);
+  void HandleReadiness(http::HttpRequest request, absl::string_view query,
+                       http::HttpResponder respond);
   // Binds `request` (its `path` matched `route` with `bindings`) to the route's request
   // message and makes the call, or answers why it cannot.
-  void StartCall(const Route& route, const std::vector<PathBinding>& bindings, HttpRequest request,
-                 const std::string& path, absl::string_view query, HttpResponder respond);
+  void StartCall(const Route& route, const std::vector<PathBinding>& bindings,
+                 http::HttpRequest request, const std::string& path, absl::string_view query,
+                 http::HttpResponder respond);
   // Answers a finished call.
   void CompleteCall(Call& call, const grpc::Status& status);
   // Counts `request`'s answer and writes its access line.
-  void Record(const HttpRequest& request, absl::string_view path, const Outcome& outcome,
+  void Record(const http::HttpRequest& request, absl::string_view path, const Outcome& outcome,
               int status);
   // Records `request`'s answer, then sends it.
-  void Finish(const HttpRequest& request, absl::string_view path, const Outcome& outcome,
-              HttpResponse response, HttpResponder respond);
+  void Finish(const http::HttpRequest& request, absl::string_view path, const Outcome& outcome,
+              http::HttpResponse response, http::HttpResponder respond);
   // Registers a call in flight, until EndCall.
   void BeginCall(grpc::ClientContext* context) ABSL_LOCKS_EXCLUDED(mu_);
   void EndCall(grpc::ClientContext* context) ABSL_LOCKS_EXCLUDED(mu_);
 
-  const HttpServerOptions options_;
+  const http::HttpServerOptions options_;
   // Resolves the generated types for the JSON printer.
   const std::unique_ptr<google::protobuf::util::TypeResolver> type_resolver_;
   std::optional<RouteTable> routes_;
@@ -89,7 +91,7 @@ class RestFront final : public server::Front, public HttpHandler {
   absl::flat_hash_set<grpc::ClientContext*> calls_ ABSL_GUARDED_BY(mu_);
 
   // Last: stopped before what its handlers use.
-  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<http::HttpServer> http_;
 };
 
 }  // namespace misc::rest

@@ -32,6 +32,8 @@ ABSL_FLAG(int, http_max_connections, 1024,
 
 namespace misc::rest {
 
+using http::HttpServerOptions;
+
 absl::StatusOr<HttpServerOptions> HttpServerOptionsFromFlags() {
   HttpServerOptions options;
   options.listen = absl::GetFlag(FLAGS_http_listen);

@@ -5,7 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "src/rest/http_server.h"
+#include "src/http/http_server.h"
 #include "src/server/service_module.h"
 
 namespace misc::rest {
@@ -24,7 +24,7 @@ int RestMain(int argc, char** argv, absl::string_view name,
 
 // Reads the --http_* flags (and their MISC_HTTP_* variables). INVALID_ARGUMENT naming each bad
 // flag.
-absl::StatusOr<HttpServerOptions> HttpServerOptionsFromFlags();
+absl::StatusOr<http::HttpServerOptions> HttpServerOptionsFromFlags();
 
 }  // namespace misc::rest
 

@@ -8,11 +8,12 @@ namespace misc::server {
 
 std::string FdBudget::ToString() const {
   return absl::StrCat("fd budget: limit ", limit, " = database ", database, " + listeners ",
-                      listeners, " + reserved ", reserved, " + client connections ",
-                      client_connections);
+                      listeners, " + metrics connections ", metrics_connections, " + reserved ",
+                      reserved, " + client connections ", client_connections);
 }
 
-absl::StatusOr<FdBudget> PlanFdBudget(int pool_size, int listeners, int min_client_connections) {
+absl::StatusOr<FdBudget> PlanFdBudget(int pool_size, int listeners, int metrics_connections,
+                                      int min_client_connections) {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
     return absl::InternalError("cannot read RLIMIT_NOFILE");
@@ -27,8 +28,10 @@ absl::StatusOr<FdBudget> PlanFdBudget(int pool_size, int listeners, int min_clie
       limit.rlim_cur == RLIM_INFINITY ? int64_t{1} << 20 : static_cast<int64_t>(limit.rlim_cur);
   budget.database = pool_size;
   budget.listeners = listeners;
+  budget.metrics_connections = metrics_connections;
   budget.reserved = kReservedFds;
-  budget.client_connections = budget.limit - budget.database - budget.listeners - budget.reserved;
+  budget.client_connections = budget.limit - budget.database - budget.listeners -
+                              budget.metrics_connections - budget.reserved;
   if (budget.client_connections < min_client_connections) {
     return absl::FailedPreconditionError(absl::StrCat(
         "--db_pool_size=", pool_size, " does not fit the file descriptor limit ", budget.limit,

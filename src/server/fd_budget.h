@@ -12,11 +12,12 @@ namespace misc::server {
 // them ("socket: too many open files") when packed services multiplied DB connections, so
 // every server plans its budget at start and logs it.
 struct FdBudget {
-  int64_t limit = 0;               // RLIMIT_NOFILE soft limit, after raising it.
-  int64_t database = 0;            // One per pooled connection.
-  int64_t listeners = 0;           // gRPC and metrics listening sockets.
-  int64_t reserved = 0;            // Logs, epoll, eventfds, timers, a query cancel in flight.
-  int64_t client_connections = 0;  // What is left for gRPC client connections.
+  int64_t limit = 0;                // RLIMIT_NOFILE soft limit, after raising it.
+  int64_t database = 0;             // One per pooled connection.
+  int64_t listeners = 0;            // gRPC and metrics listening sockets.
+  int64_t metrics_connections = 0;  // The metrics listener's connection cap.
+  int64_t reserved = 0;             // Logs, epoll, eventfds, timers, a query cancel in flight.
+  int64_t client_connections = 0;   // What is left for gRPC client connections.
 
   // Returns a one-line summary for the log.
   std::string ToString() const;
@@ -26,9 +27,11 @@ struct FdBudget {
 inline constexpr int64_t kReservedFds = 64;
 
 // Raises the soft RLIMIT_NOFILE to the hard limit and plans the budget for `pool_size`
-// database connections and `listeners` listening sockets. Returns FAILED_PRECONDITION, with
-// the numbers, when fewer than `min_client_connections` descriptors would be left for clients.
-absl::StatusOr<FdBudget> PlanFdBudget(int pool_size, int listeners, int min_client_connections);
+// database connections, `listeners` listening sockets and the `metrics_connections` the
+// metrics listener may hold. Returns FAILED_PRECONDITION, with the numbers, when fewer than
+// `min_client_connections` descriptors would be left for clients.
+absl::StatusOr<FdBudget> PlanFdBudget(int pool_size, int listeners, int metrics_connections,
+                                      int min_client_connections);
 
 }  // namespace misc::server
 

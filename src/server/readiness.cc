@@ -12,12 +12,14 @@
 namespace misc::server {
 Readiness::Readiness(grpc::HealthCheckServiceInterface& health,
                      std::vector<ReadinessTarget> targets, db::Pool& pool,
-                     refresh::Refresher& refresher, int64_t expected_schema_version)
+                     refresh::Refresher& refresher, int64_t expected_schema_version,
+                     OverallStatusObserver on_overall_status)
     : health_(health),
       targets_(std::move(targets)),
       pool_(pool),
       refresher_(refresher),
-      expected_schema_version_(expected_schema_version) {}
+      expected_schema_version_(expected_schema_version),
+      on_overall_status_(std::move(on_overall_status)) {}
 
 Readiness::~Readiness() { BeginDrain(); }
 
@@ -70,6 +72,7 @@ void Readiness::Publish() {
     any_serving = any_serving || serving;
   }
   health_.SetServingStatus("", any_serving);
+  if (on_overall_status_ != nullptr) on_overall_status_(any_serving);
   if (database_problem.empty() && memory_problem.empty()) {
     spdlog::info("ready: every service SERVING");
   } else if (memory_problem.empty()) {
@@ -105,6 +108,7 @@ void Readiness::BeginDrain() {
     if (!draining_) {
       draining_ = true;
       health_.SetServingStatus("", false);
+      if (on_overall_status_ != nullptr) on_overall_status_(false);
       for (const ReadinessTarget& target : targets_) health_.SetServingStatus(target.name, false);
     }
   }

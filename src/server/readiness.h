@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "src/db/pool.h"
@@ -41,8 +42,14 @@ class Readiness {
   // How long one check waits for the database before it counts as silent.
   static constexpr absl::Duration kProbeTimeout = absl::Milliseconds(500);
 
+  // Called with each status readiness gives "" (true: SERVING), right after gRPC's health has
+  // it: for the other ways the same verdict is asked (the metrics listener's /readyz). It runs
+  // under readiness's lock, so it must not block.
+  using OverallStatusObserver = absl::AnyInvocable<void(bool serving)>;
+
   Readiness(grpc::HealthCheckServiceInterface& health, std::vector<ReadinessTarget> targets,
-            db::Pool& pool, refresh::Refresher& refresher, int64_t expected_schema_version);
+            db::Pool& pool, refresh::Refresher& refresher, int64_t expected_schema_version,
+            OverallStatusObserver on_overall_status = nullptr);
   ~Readiness();
   Readiness(const Readiness&) = delete;
   Readiness& operator=(const Readiness&) = delete;
@@ -65,6 +72,7 @@ class Readiness {
   db::Pool& pool_;
   refresh::Refresher& refresher_;
   const int64_t expected_schema_version_;
+  OverallStatusObserver on_overall_status_;
 
   absl::Mutex mu_;
   bool draining_ ABSL_GUARDED_BY(mu_) = false;

@@ -40,7 +40,7 @@ namespace {
 
 // Health name that stays SERVING for as long as the process answers: the liveness probe.
 constexpr char kLivenessName[] = "liveness";
-// The gRPC listener (and, once enabled, the metrics listener).
+// The gRPC listener (or a front's) and the metrics listener.
 constexpr int kListeners = 2;
 // The change feed's LISTEN session (only when a service subscribes, counted anyway).
 constexpr int kChangeFeedConnections = 1;
@@ -63,8 +63,12 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   const int min_client_connections =
       front == nullptr ? config.min_client_connections
                        : std::max(config.min_client_connections, front->max_connections());
+  // The metrics listener refuses connections beyond its cap: they fit in the budget too.
+  const int metrics_connections =
+      config.metrics_listen.empty() ? 0 : observability::MetricsServer::kMaxConnections;
   absl::StatusOr<FdBudget> budget =
-      PlanFdBudget(config.pool.size + kChangeFeedConnections, kListeners, min_client_connections);
+      PlanFdBudget(config.pool.size + kChangeFeedConnections, kListeners, metrics_connections,
+                   min_client_connections);
   if (!budget.ok()) {
     spdlog::critical("{}", budget.status().message());
     return 1;
@@ -139,8 +143,11 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     refresher.Stop();
     return 1;
   }
-  if (*metrics_server != nullptr) {
-    spdlog::info("metrics on port {} (/metrics)", (*metrics_server)->port());
+  // Also answers the probes that cannot reach the gRPC port (it may be TLS-only): /healthz
+  // while the process runs, /readyz from readiness below.
+  observability::MetricsServer* const metrics_listener = metrics_server->get();
+  if (metrics_listener != nullptr) {
+    spdlog::info("metrics on port {} (/metrics, /healthz, /readyz)", metrics_listener->port());
   }
 
   // Links the generated grpc.health.v1 descriptors into the binary so that reflection can
@@ -177,7 +184,11 @@ int RunServer(absl::string_view name, const ServerConfig& config,
                  loaded.ToString());
   }
   changes.Start();
-  Readiness readiness(health, std::move(readiness_targets), pool, refresher, MISC_SCHEMA_VERSION);
+  // The metrics listener's /readyz says what gRPC's health says for "" (the whole server).
+  Readiness readiness(health, std::move(readiness_targets), pool, refresher, MISC_SCHEMA_VERSION,
+                      [metrics_listener](bool serving) {
+                        if (metrics_listener != nullptr) metrics_listener->SetReady(serving);
+                      });
   readiness.Start(config.readiness_interval);
   std::string address = config.listen;
   if (front != nullptr) {
@@ -224,7 +235,7 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   pool.Close();
   changes.Stop();
   refresher.Stop();
-  if (*metrics_server != nullptr) (*metrics_server)->Stop();
+  if (metrics_listener != nullptr) metrics_listener->Stop();
   spdlog::info("{} stopped", name);
   return 0;
 }

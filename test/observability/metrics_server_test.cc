@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <memory>
@@ -38,8 +41,8 @@ TEST(MetricsServerTest, ServesItsCollectablesAtMetrics) {
   ASSERT_TRUE(result) << httplib::to_string(result.error());
   EXPECT_EQ(result->status, 200);
   EXPECT_EQ(result->get_header_value("Content-Type"), "text/plain; charset=utf-8");
-  EXPECT_NE(result->body.find(RenderText(*registry)), std::string::npos) << result->body;
-  EXPECT_NE(result->body.find("# TYPE exposer_scrapes_total counter\n"), std::string::npos);
+  EXPECT_EQ(result->get_header_value("Content-Encoding"), "");
+  EXPECT_EQ(result->body, RenderText(*registry));
 
   Hits(*registry).Increment();
   result = client.Get("/metrics");
@@ -60,14 +63,65 @@ TEST(MetricsServerTest, KeepsWhatItServesAlive) {
   EXPECT_NE(result->body.find("\nhits_total 7\n"), std::string::npos) << result->body;
 }
 
-TEST(MetricsServerTest, AnswersNotFoundForOtherPaths) {
+TEST(MetricsServerTest, CompressesWithGzipWhenTheScraperAcceptsIt) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  Hits(*registry).Increment(3);
+  std::unique_ptr<MetricsServer> server = StartOnFreePort(registry);
+  ASSERT_NE(server, nullptr);
+  httplib::Client client("127.0.0.1", server->port());
+  for (const char* accepted : {"gzip", "deflate, gzip;q=0.8", "GZIP"}) {
+    httplib::Result result = client.Get("/metrics", {{"Accept-Encoding", accepted}});
+    ASSERT_TRUE(result) << accepted;
+    EXPECT_EQ(result->status, 200);
+    EXPECT_EQ(result->get_header_value("Content-Encoding"), "gzip") << accepted;
+    // Debian's cpp-httplib inflates gzip answers (CPPHTTPLIB_ZLIB_SUPPORT): a valid stream.
+    EXPECT_EQ(result->body, RenderText(*registry)) << accepted;
+  }
+  for (const char* refused : {"deflate", "gzip;q=0", "identity"}) {
+    httplib::Result result = client.Get("/metrics", {{"Accept-Encoding", refused}});
+    ASSERT_TRUE(result) << refused;
+    EXPECT_EQ(result->get_header_value("Content-Encoding"), "") << refused;
+    EXPECT_EQ(result->body, RenderText(*registry)) << refused;
+  }
+}
+
+TEST(MetricsServerTest, HealthzIsAlwaysServingAndReadyzFollowsSetReady) {
   std::unique_ptr<MetricsServer> server = StartOnFreePort(std::make_shared<prometheus::Registry>());
   ASSERT_NE(server, nullptr);
   httplib::Client client("127.0.0.1", server->port());
-  for (const char* path : {"/", "/metric", "/healthz"}) {
+  const auto expect = [&client](const char* path, int status, const char* body) {
+    httplib::Result result = client.Get(path);
+    ASSERT_TRUE(result) << path;
+    EXPECT_EQ(result->status, status) << path;
+    EXPECT_EQ(result->body, body) << path;
+    EXPECT_EQ(result->get_header_value("Content-Type"), "application/json") << path;
+  };
+  constexpr char kServing[] = R"({"status":"SERVING"})";
+  constexpr char kNotServing[] = R"({"status":"NOT_SERVING"})";
+  expect("/healthz", 200, kServing);
+  expect("/readyz", 503, kNotServing);  // Not ready until told.
+  server->SetReady(true);
+  expect("/readyz", 200, kServing);
+  expect("/readyz?verbose=1", 200, kServing);
+  server->SetReady(false);
+  expect("/readyz", 503, kNotServing);
+  expect("/healthz", 200, kServing);
+}
+
+TEST(MetricsServerTest, AnswersNotFoundForOtherPathsAndMethodNotAllowedForOtherMethods) {
+  std::unique_ptr<MetricsServer> server = StartOnFreePort(std::make_shared<prometheus::Registry>());
+  ASSERT_NE(server, nullptr);
+  httplib::Client client("127.0.0.1", server->port());
+  for (const char* path : {"/", "/metric", "/metrics/x", "/healthz/", "/livez"}) {
     httplib::Result result = client.Get(path);
     ASSERT_TRUE(result) << path;
     EXPECT_EQ(result->status, 404) << path;
+  }
+  for (const char* path : {"/metrics", "/healthz", "/readyz"}) {
+    httplib::Result result = client.Post(path, "", "text/plain");
+    ASSERT_TRUE(result) << path;
+    EXPECT_EQ(result->status, 405) << path;
+    EXPECT_EQ(result->get_header_value("Allow"), "GET") << path;
   }
 }
 
@@ -104,10 +158,10 @@ TEST(MetricsServerTest, StopsRightAfterStart) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
-TEST(MetricsServerTest, RejectsBadAddressesIpv6AndBusyPorts) {
+TEST(MetricsServerTest, RejectsBadAddressesAndBusyPorts) {
   auto registry = std::make_shared<prometheus::Registry>();
   for (const char* bad : {"", "9464", ":9464", "localhost:", "localhost:http", "host:70000",
-                          "host:-1", "127.0.0.1:1,127.0.0.1:2", "[::1]:0", "::1:0"}) {
+                          "host:-1", "127.0.0.1:1,127.0.0.1:2", "::1:0", "[::1:0", "[nohost]:0"}) {
     absl::StatusOr<std::unique_ptr<MetricsServer>> server = MetricsServer::Start(bad, {registry});
     EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
@@ -116,6 +170,26 @@ TEST(MetricsServerTest, RejectsBadAddressesIpv6AndBusyPorts) {
   absl::StatusOr<std::unique_ptr<MetricsServer>> second =
       MetricsServer::Start("127.0.0.1:" + std::to_string(first->port()), {registry});
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(MetricsServerTest, ListensOnIpv6) {
+  // Only where the machine has IPv6 loopback.
+  const int probe = socket(AF_INET6, SOCK_STREAM, 0);
+  sockaddr_in6 loopback{};
+  loopback.sin6_family = AF_INET6;
+  loopback.sin6_addr = in6addr_loopback;
+  const bool has_ipv6 =
+      probe >= 0 && bind(probe, reinterpret_cast<sockaddr*>(&loopback), sizeof(loopback)) == 0;
+  if (probe >= 0) close(probe);
+  if (!has_ipv6) GTEST_SKIP() << "no IPv6 loopback here";
+
+  absl::StatusOr<std::unique_ptr<MetricsServer>> server =
+      MetricsServer::Start("[::1]:0", {std::make_shared<prometheus::Registry>()});
+  ASSERT_TRUE(server.ok()) << server.status();
+  httplib::Client client("::1", (*server)->port());
+  httplib::Result result = client.Get("/healthz");
+  ASSERT_TRUE(result) << httplib::to_string(result.error());
+  EXPECT_EQ(result->status, 200);
 }
 
 TEST(MetricsServerTest, ListensOnAHostName) {

@@ -8,6 +8,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -128,6 +132,43 @@ int64_t ServerQueriesWaitingForLock(const std::string& url) {
   return CountActivity(absl::StrCat("SELECT count(*) FROM pg_stat_activity WHERE ",
                                     ServerConnectionsOf(url),
                                     " AND state = 'active' AND wait_event_type = 'Lock'"));
+}
+
+int64_t OpenFds(pid_t pid) {
+  std::error_code error;
+  int64_t count = 0;
+  for (std::filesystem::directory_iterator it(absl::StrCat("/proc/", pid, "/fd"), error), end;
+       !error && it != end; it.increment(error)) {
+    ++count;
+  }
+  return error ? -1 : count;
+}
+
+LoggedFdBudget ParseFdBudget(const std::string& output) {
+  static const std::regex kLine(
+      R"(fd budget: limit (\d+) = database (\d+) \+ listeners (\d+) \+ metrics connections )"
+      R"((\d+) \+ reserved (\d+) \+ client connections (-?\d+))");
+  std::smatch match;
+  LoggedFdBudget budget;
+  if (!std::regex_search(output, match, kLine)) return budget;
+  budget.limit = std::stoll(match[1]);
+  budget.database = std::stoll(match[2]);
+  budget.listeners = std::stoll(match[3]);
+  budget.metrics_connections = std::stoll(match[4]);
+  budget.reserved = std::stoll(match[5]);
+  budget.client_connections = std::stoll(match[6]);
+  return budget;
+}
+
+std::string UnderFdLimit(const std::string& binary, int limit) {
+  const std::string name = std::filesystem::path(binary).filename().string();
+  std::string path =
+      absl::StrCat(::testing::TempDir(), "/", name, "-nofile-", limit, "-", getpid());
+  std::ofstream script(path, std::ios::trunc);
+  script << "#!/bin/sh\nulimit -n " << limit << " || exit 97\nexec '" << binary << "' \"$@\"\n";
+  script.close();
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  return path;
 }
 
 int NeverAnsweringListener(int* port) {

@@ -78,6 +78,26 @@ int64_t ServerConnections(const std::string& url);
 // Returns how many of those are running a query that waits for a lock; -1 after a failure.
 int64_t ServerQueriesWaitingForLock(const std::string& url);
 
+// Returns how many file descriptors process `pid` has open; -1 when it cannot tell.
+int64_t OpenFds(pid_t pid);
+
+// The "fd budget: ..." line a server logs at start (src/server/fd_budget.h).
+struct LoggedFdBudget {
+  int64_t limit = -1;
+  int64_t database = -1;
+  int64_t listeners = -1;
+  int64_t metrics_connections = -1;
+  int64_t reserved = -1;
+  int64_t client_connections = -1;
+};
+
+// Returns the budget parsed from a server's `output`; every field -1 when the line is missing.
+LoggedFdBudget ParseFdBudget(const std::string& output);
+
+// Writes a script that runs `binary` under RLIMIT_NOFILE `limit` (soft and hard, so the server
+// cannot raise it) and returns its path.
+std::string UnderFdLimit(const std::string& binary, int limit);
+
 // Returns a socket listening on 127.0.0.1 that never accepts, and stores its port in `port`;
 // -1 after a test failure. Without SO_REUSEPORT, so nobody else can bind the port, and with a
 // backlog, so connections to it complete but are never answered.

@@ -8,12 +8,8 @@
 #include <unistd.h>
 
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <regex>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -47,54 +43,8 @@ std::vector<std::string> BoundedPoolFlags() {
   return flags;
 }
 
-// Returns how many file descriptors process `pid` has open; -1 when it cannot tell.
-int64_t OpenFds(pid_t pid) {
-  std::error_code error;
-  int64_t count = 0;
-  for (std::filesystem::directory_iterator it(absl::StrCat("/proc/", pid, "/fd"), error), end;
-       !error && it != end; it.increment(error)) {
-    ++count;
-  }
-  return error ? -1 : count;
-}
-
-// The "fd budget: ..." line the server logs at start.
-struct LoggedFdBudget {
-  int64_t limit = -1;
-  int64_t database = -1;
-  int64_t listeners = -1;
-  int64_t reserved = -1;
-  int64_t client_connections = -1;
-};
-
-// Returns the budget parsed from `output`; every field -1 when the line is missing.
-LoggedFdBudget ParseFdBudget(const std::string& output) {
-  static const std::regex kLine(
-      R"(fd budget: limit (\d+) = database (\d+) \+ listeners (\d+) \+ reserved (\d+) \+ )"
-      R"(client connections (-?\d+))");
-  std::smatch match;
-  LoggedFdBudget budget;
-  if (!std::regex_search(output, match, kLine)) return budget;
-  budget.limit = std::stoll(match[1]);
-  budget.database = std::stoll(match[2]);
-  budget.listeners = std::stoll(match[3]);
-  budget.reserved = std::stoll(match[4]);
-  budget.client_connections = std::stoll(match[5]);
-  return budget;
-}
-
-// Writes a script that runs misc-server under RLIMIT_NOFILE `limit` (soft and hard, so the
-// server cannot raise it) and returns its path.
-std::string ServerUnderFdLimit(int limit) {
-  std::string path =
-      absl::StrCat(::testing::TempDir(), "/misc-server-nofile-", limit, "-", getpid());
-  std::ofstream script(path, std::ios::trunc);
-  script << "#!/bin/sh\nulimit -n " << limit << " || exit 97\nexec '" << MISC_SERVER_BINARY
-         << "' \"$@\"\n";
-  script.close();
-  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
-  return path;
-}
+// Runs misc-server under RLIMIT_NOFILE `limit`.
+std::string ServerUnderFdLimit(int limit) { return UnderFdLimit(MISC_SERVER_BINARY, limit); }
 
 TEST(ResourceBoundsTest, CallsBeyondPoolAndWaitersFailFastWhileConnectionsStayWithinThePool) {
   const std::string database_url = CreateOperationsDatabase("ops_overload");
@@ -164,7 +114,8 @@ TEST(ResourceBoundsTest, ManyClientConnectionsStayWithinThePoolAndTheLoggedFdBud
   ASSERT_FALSE(database_url.empty());
   // A limit of its own, low enough that the budget is a real bound, high enough to fit the
   // clients: 512 = 5 database (a pool of 4, and the change feed's session, budgeted whether
-  // or not a cache uses it) + 2 listeners + 64 reserved + 441 client connections.
+  // or not a cache uses it) + 2 listeners + 128 metrics connections + 64 reserved + 313 client
+  // connections.
   constexpr int kFdLimit = 512;
   // The restaurant cache on, as by default (BoundedPoolFlags turns it off; the last flag
   // wins): the whole process, change feed included, must stay within the budget.
@@ -176,8 +127,8 @@ TEST(ResourceBoundsTest, ManyClientConnectionsStayWithinThePoolAndTheLoggedFdBud
   const LoggedFdBudget budget = ParseFdBudget(server->Output());
   ASSERT_EQ(budget.limit, kFdLimit) << server->Output();
   EXPECT_EQ(budget.database, kPoolSize + 1);
-  EXPECT_EQ(budget.limit,
-            budget.database + budget.listeners + budget.reserved + budget.client_connections);
+  EXPECT_EQ(budget.limit, budget.database + budget.listeners + budget.metrics_connections +
+                              budget.reserved + budget.client_connections);
 
   constexpr int kClients = 300;
   ASSERT_LE(kClients, budget.client_connections);

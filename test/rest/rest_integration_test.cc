@@ -392,6 +392,17 @@ TEST_F(RestIntegrationTest, HealthAndReadiness) {
   EXPECT_EQ(result->status, 405);
 }
 
+// The probes of every server binary, on the metrics listener: the same verdicts.
+TEST_F(RestIntegrationTest, MetricsListenerAnswersHealthzAndReadyz) {
+  httplib::Client metrics("127.0.0.1", rest_->metrics_port());
+  for (const char* path : {"/healthz", "/readyz"}) {
+    httplib::Result result = metrics.Get(path);
+    ASSERT_TRUE(result) << path;
+    EXPECT_EQ(result->status, 200) << path;
+    EXPECT_EQ(result->body, R"({"status":"SERVING"})") << path;
+  }
+}
+
 TEST_F(RestIntegrationTest, CountsAndLogsEveryRequestWithItsCall) {
   httplib::Result result = client_->Get("/v1/genres/1");
   ASSERT_TRUE(result);

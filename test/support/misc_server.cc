@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <regex>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -60,6 +61,13 @@ int FreeLoopbackPort() {
   }
   close(fd);
   return port;
+}
+
+int ServerProcess::MetricsPort() const {
+  static const std::regex kLine(R"(metrics on port (\d+))");
+  const std::string output = Output();
+  std::smatch match;
+  return std::regex_search(output, match, kLine) ? std::stoi(match[1]) : 0;
 }
 
 std::shared_ptr<grpc::Channel> ServerProcess::channel() const { return channel(credentials_); }

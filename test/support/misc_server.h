@@ -43,6 +43,10 @@ class ServerProcess {
   // Returns "127.0.0.1:<port>".
   const std::string& address() const { return address_; }
 
+  // Returns the port of its metrics listener (--metrics_listen, port 0 by default here), read
+  // from its log ("metrics on port N"); 0 when it has logged none.
+  int MetricsPort() const;
+
   // Returns a new channel to the server (a new connection each call), plaintext unless the
   // server was started with StartSecure.
   std::shared_ptr<grpc::Channel> channel() const;

@@ -1,4 +1,4 @@
-#include "src/rest/http_server.h"
+#include "src/http/http_server.h"
 
 #include <array>
 #include <boost/asio/dispatch.hpp>
@@ -25,12 +25,11 @@
 #include "absl/time/clock.h"
 #include "src/log/warning_limiter.h"
 
-namespace misc::rest {
+namespace misc::http {
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 // The most read at once while waiting for a request's first byte.
@@ -50,6 +49,49 @@ constexpr absl::Duration kLingerTime = absl::Seconds(1);
 // How long to wait before accepting again after accept() failed.
 constexpr absl::Duration kAcceptBackoff = absl::Milliseconds(50);
 
+// Returns the endpoint to bind for `listen`: "host:port" with an IPv4 address, an IPv6 one in
+// brackets or a host name (its first IPv4 address, else its first address).
+absl::StatusOr<tcp::endpoint> ListenEndpoint(const std::string& listen) {
+  const auto bad = [&listen](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat("bad listen address \"", listen, "\": ", why));
+  };
+  const size_t colon = listen.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 || port > 65535) {
+    return bad("want host:port");
+  }
+  std::string host = listen.substr(0, colon);
+  const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+  if (bracketed) {
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string::npos) {
+    return bad("an IPv6 address goes in brackets, e.g. [::1]:9464");
+  }
+  beast::error_code error;
+  const asio::ip::address address = asio::ip::make_address(host, error);
+  if (!error) return tcp::endpoint(address, static_cast<uint16_t>(port));
+  if (bracketed) return bad(error.message());
+  // A host name. No flags: AI_ADDRCONFIG would find nothing for "localhost" where loopback is
+  // the only interface.
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  const tcp::resolver::results_type found =
+      resolver.resolve(host, "", tcp::resolver::flags(), error);
+  if (error || found.empty()) {
+    return bad(absl::StrCat("cannot resolve ", host, error ? ": " + error.message() : ""));
+  }
+  tcp::endpoint endpoint = found.begin()->endpoint();
+  for (const auto& entry : found) {
+    if (entry.endpoint().address().is_v4()) {
+      endpoint = entry.endpoint();
+      break;
+    }
+  }
+  endpoint.port(static_cast<uint16_t>(port));
+  return endpoint;
+}
+
 }  // namespace
 
 absl::string_view HttpRequest::Header(absl::string_view lowercase_name) const {
@@ -57,7 +99,7 @@ absl::string_view HttpRequest::Header(absl::string_view lowercase_name) const {
   return it == headers.end() ? absl::string_view() : absl::string_view(it->second);
 }
 
-namespace rest_internal {
+namespace http_internal {
 
 class Session;
 
@@ -159,7 +201,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(core_.options.max_body_bytes);
     // One budget for the whole request: a client that trickles bytes runs out of it.
     stream_.expires_after(ToChrono(core_.options.request_timeout));
-    http::async_read_header(
+    beast::http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code error, size_t) { self->OnHeader(error); });
   }
@@ -167,12 +209,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code error) {
     if (error) return OnReadError(error);
     auto read_body = [self = shared_from_this()] {
-      http::async_read(
+      beast::http::async_read(
           self->stream_, self->buffer_, *self->parser_,
           [self](beast::error_code read_error, size_t) { self->OnRequest(read_error); });
     };
     if (!parser_->is_done() &&
-        absl::EqualsIgnoreCase(View(parser_->get()[http::field::expect]), "100-continue")) {
+        absl::EqualsIgnoreCase(View(parser_->get()[beast::http::field::expect]), "100-continue")) {
       asio::async_write(
           stream_, asio::buffer(kContinue, sizeof(kContinue) - 1),
           [self = shared_from_this(), read_body](beast::error_code write_error, size_t) {
@@ -185,10 +227,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnReadError(beast::error_code error) {
-    if (error == http::error::header_limit) return Refuse(431, "request header fields too large");
-    if (error == http::error::body_limit) return Refuse(413, "request body too large");
-    if (error.category() == http::make_error_code(http::error::bad_method).category() &&
-        error != http::error::end_of_stream && error != http::error::partial_message) {
+    if (error == beast::http::error::header_limit)
+      return Refuse(431, "request header fields too large");
+    if (error == beast::http::error::body_limit) return Refuse(413, "request body too large");
+    if (error.category() ==
+            beast::http::make_error_code(beast::http::error::bad_method).category() &&
+        error != beast::http::error::end_of_stream &&
+        error != beast::http::error::partial_message) {
       return Refuse(400, absl::StrCat("malformed HTTP request: ", error.message()));
     }
     // Timed out (a slow or silent client), closed or reset by the client.
@@ -197,7 +242,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRequest(beast::error_code error) {
     if (error) return OnReadError(error);
-    http::request<http::string_body> message = parser_->release();
+    beast::http::request<beast::http::string_body> message = parser_->release();
     parser_.reset();
     keep_alive_ = message.keep_alive();
     HttpRequest request;
@@ -234,15 +279,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write(HttpResponse response, bool refused) {
     if (closed_) return;
     const bool close = refused || !keep_alive_ || Draining();
-    auto message = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(response.status), 11);
-    message->set(http::field::content_type, response.content_type);
+    auto message = std::make_shared<beast::http::response<beast::http::string_body>>(
+        static_cast<beast::http::status>(response.status), 11);
+    message->set(beast::http::field::content_type, response.content_type);
     for (const auto& [name, value] : response.headers) message->set(name, value);
     message->body() = std::move(response.body);
     message->keep_alive(!close);
     message->prepare_payload();
     stream_.expires_after(ToChrono(core_.options.request_timeout));
-    http::async_write(
+    beast::http::async_write(
         stream_, *message,
         [self = shared_from_this(), message, close, refused](beast::error_code error, size_t) {
           if (error) return self->Close();
@@ -283,7 +328,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string peer_;
   beast::flat_buffer buffer_;
   std::array<char, kFirstRead> discard_{};
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
   absl::Time start_;
   bool keep_alive_ = false;
   bool idle_ = false;
@@ -324,32 +369,18 @@ void HttpServerCore::Closed(Session* session) {
   sessions.erase(it);
 }
 
-}  // namespace rest_internal
+}  // namespace http_internal
 
-using rest_internal::HttpServerCore;
-using rest_internal::Session;
+using http_internal::HttpServerCore;
+using http_internal::Session;
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
                                                               HttpHandler& handler) {
-  const size_t colon = options.listen.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(options.listen.substr(colon + 1), &port) ||
-      port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bad listen address \"", options.listen, "\": want host:port"));
-  }
-  std::string host = options.listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
+  absl::StatusOr<tcp::endpoint> listen = ListenEndpoint(options.listen);
+  if (!listen.ok()) return listen.status();
   beast::error_code error;
-  const asio::ip::address address = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, error);
-  if (error) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bad listen address \"", options.listen, "\": ", error.message()));
-  }
   auto core = std::make_unique<HttpServerCore>(options, handler);
-  const tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
+  const tcp::endpoint& endpoint = *listen;
   core->acceptor.open(endpoint.protocol(), error);
   if (!error) core->acceptor.set_option(asio::socket_base::reuse_address(true), error);
   if (!error) core->acceptor.bind(endpoint, error);
@@ -412,4 +443,4 @@ void HttpServer::Drain(absl::Time deadline) {
   core_->threads.clear();
 }
 
-}  // namespace misc::rest
+}  // namespace misc::http

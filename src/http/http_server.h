@@ -1,5 +1,5 @@
-#ifndef MISC_SRC_REST_HTTP_SERVER_H_
-#define MISC_SRC_REST_HTTP_SERVER_H_
+#ifndef MISC_SRC_HTTP_HTTP_SERVER_H_
+#define MISC_SRC_HTTP_HTTP_SERVER_H_
 
 #include <cstddef>
 #include <memory>
@@ -13,10 +13,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace misc::rest {
-namespace rest_internal {
+namespace misc::http {
+namespace http_internal {
 struct HttpServerCore;
-}  // namespace rest_internal
+}  // namespace http_internal
 
 // One HTTP/1.1 request, read whole.
 struct HttpRequest {
@@ -57,8 +57,10 @@ class HttpHandler {
 };
 
 struct HttpServerOptions {
-  std::string listen;  // host:port; port 0 picks a free one.
-  int threads = 2;     // Threads serving every connection (none is held by one client).
+  // host:port: an IPv4 address, an IPv6 one in brackets ("[::]:8080") or a host name (its first
+  // IPv4 address, else its first); port 0 picks a free one.
+  std::string listen;
+  int threads = 2;  // Threads serving every connection (none is held by one client).
   size_t max_body_bytes = 64 << 10;
   // The request line and headers together.
   size_t max_header_bytes = 16 << 10;
@@ -78,7 +80,8 @@ struct HttpServerOptions {
 class HttpServer {
  public:
   // Listens on `options.listen` and serves with `handler`, which must outlive the server.
-  // INVALID_ARGUMENT for a bad address, UNAVAILABLE when it cannot be bound.
+  // INVALID_ARGUMENT for a bad address (or a host name that does not resolve), UNAVAILABLE when
+  // it cannot be bound.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
                                                            HttpHandler& handler);
 
@@ -100,11 +103,11 @@ class HttpServer {
   void Drain(absl::Time deadline);
 
  private:
-  explicit HttpServer(std::unique_ptr<rest_internal::HttpServerCore> core);
+  explicit HttpServer(std::unique_ptr<http_internal::HttpServerCore> core);
 
-  std::unique_ptr<rest_internal::HttpServerCore> core_;
+  std::unique_ptr<http_internal::HttpServerCore> core_;
 };
 
-}  // namespace misc::rest
+}  // namespace misc::http
 
-#endif  // MISC_SRC_REST_HTTP_SERVER_H_
+#endif  // MISC_SRC_HTTP_HTTP_SERVER_H_

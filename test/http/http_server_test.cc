@@ -1,4 +1,4 @@
-#include "src/rest/http_server.h"
+#include "src/http/http_server.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -17,7 +17,7 @@
 #include "absl/time/clock.h"
 #include "test/support/loopback_socket.h"
 
-namespace misc::rest {
+namespace misc::http {
 namespace {
 
 // Answers every request with "<method> <target> <body size>", or, for targets starting with
@@ -108,6 +108,25 @@ TEST_F(HttpServerTest, AnswersRequestsOnAKeptAliveConnection) {
     EXPECT_EQ(result->body, "POST /echo?x=1 3");
   }
   EXPECT_EQ(server_->open_connections(), 1);
+}
+
+TEST(HttpServerAddressTest, ListensOnAddressesAndHostNamesAndRefusesMalformedOnes) {
+  TestHandler handler;
+  for (const char* listen : {"127.0.0.1:0", "localhost:0", "0.0.0.0:0"}) {
+    absl::StatusOr<std::unique_ptr<HttpServer>> server =
+        HttpServer::Start({.listen = listen}, handler);
+    ASSERT_TRUE(server.ok()) << listen << ": " << server.status();
+    httplib::Client client("127.0.0.1", (*server)->port());
+    httplib::Result result = client.Get("/x");
+    ASSERT_TRUE(result) << listen;
+    EXPECT_EQ(result->body, "GET /x 0") << listen;
+  }
+  for (const char* bad : {"", "8080", ":8080", "localhost:", "host:http", "host:70000", "::1:0",
+                          "[::1:0", "[not-an-address]:0"}) {
+    EXPECT_EQ(HttpServer::Start({.listen = bad}, handler).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
 }
 
 TEST_F(HttpServerTest, AnswersPipelinedRequestsInOrder) {
@@ -299,4 +318,4 @@ TEST_F(HttpServerTest, DrainDeadlineClosesWhatIsStillInFlight) {
 }
 
 }  // namespace
-}  // namespace misc::rest
+}  // namespace misc::http
