@@ -1,6 +1,8 @@
 #include "cmd/migrate/commands.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -37,7 +39,8 @@ int Fail(const absl::Status& status, const Cancellation& cancellation) {
 }
 
 int RunUp(Migrator& migrator, const CommandOptions& options, Cancellation& cancellation) {
-  absl::StatusOr<std::vector<std::string>> applied = migrator.Up(options.lock_timeout);
+  absl::StatusOr<std::vector<std::string>> applied =
+      migrator.Up(options.lock_timeout, options.table_locks);
   if (!applied.ok()) return Fail(applied.status(), cancellation);
   for (const std::string& name : *applied) std::printf("applied %s\n", name.c_str());
   std::printf("%s\n", applied->empty() ? "nothing to apply: up to date" : "up to date");
@@ -76,6 +79,7 @@ int RunSeed(Session& session, Migrator& migrator, const CommandOptions& options,
             Cancellation& cancellation) {
   SeedOptions seed = options.seed;
   seed.lock_timeout = options.lock_timeout;
+  seed.table_locks = options.table_locks;
   absl::StatusOr<SeedReport> report = Seed(session, migrator, seed);
   if (!report.ok()) return Fail(report.status(), cancellation);
   std::printf(
@@ -98,6 +102,16 @@ int RunCommand(std::string_view command, const CommandOptions& options,
   }
   if (options.database_url.empty()) {
     spdlog::error("--database_url (or DATABASE_URL) is required");
+    return kExitError;
+  }
+  // PostgreSQL takes lock_timeout in whole milliseconds that fit an int.
+  if (options.table_locks.lock_timeout < absl::ZeroDuration() ||
+      options.table_locks.lock_timeout > absl::Milliseconds(std::numeric_limits<int32_t>::max())) {
+    spdlog::error("--db_lock_timeout must be between 0 (no limit) and 596h");
+    return kExitError;
+  }
+  if (options.table_locks.retry_deadline < absl::ZeroDuration()) {
+    spdlog::error("--db_lock_retry_deadline must not be negative");
     return kExitError;
   }
   absl::StatusOr<std::vector<MigrationFile>> files = DiscoverMigrations(options.migrations_dir);

@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "cmd/migrate/cancellation.h"
+#include "cmd/migrate/lock_retry.h"
 #include "cmd/migrate/seed.h"
 
 namespace misc::migrate {
@@ -22,9 +23,12 @@ struct CommandOptions {
   // libpq URL; never printed.
   std::string database_url;
   std::string migrations_dir;
+  // How long to wait for another misc-migrate's advisory lock (up, seed).
   absl::Duration lock_timeout = absl::Seconds(30);
   absl::Duration wait = absl::ZeroDuration();
-  // Only for `seed` (its lock_timeout is ignored: lock_timeout above applies).
+  // How migrations and the seed wait for table locks (PostgreSQL's lock_timeout, retries).
+  LockRetryPolicy table_locks;
+  // Only for `seed` (its lock_timeout and table_locks are ignored: the ones above apply).
   SeedOptions seed;
 };
 

@@ -146,7 +146,8 @@ absl::Status Migrator::CheckUpToDate() {
                    "); run `misc-migrate up` first"));
 }
 
-absl::StatusOr<std::vector<std::string>> Migrator::Up(absl::Duration lock_timeout) {
+absl::StatusOr<std::vector<std::string>> Migrator::Up(absl::Duration lock_timeout,
+                                                      const LockRetryPolicy& table_locks) {
   if (absl::Status locked = session_.Lock(lock_timeout); !locked.ok()) return locked;
   absl::Cleanup unlock = [this] { session_.Unlock(); };
 
@@ -179,7 +180,7 @@ absl::StatusOr<std::vector<std::string>> Migrator::Up(absl::Duration lock_timeou
   for (const MigrationFile* file : pending) {
     spdlog::info("applying {}", file->file_name);
     const absl::Time start = absl::Now();
-    if (absl::Status status = Apply(*file); !status.ok()) return status;
+    if (absl::Status status = Apply(*file, table_locks); !status.ok()) return status;
     spdlog::info("applied {} in {}", file->file_name,
                  absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(1))));
     applied.push_back(file->file_name);
@@ -196,19 +197,22 @@ absl::Status Migrator::CreateTableIfMissing() {
   });
 }
 
-absl::Status Migrator::Apply(const MigrationFile& file) {
-  absl::Status status = session_.InTransaction(
-      absl::StrCat(file.file_name, " failed and was rolled back (nothing of it is applied)"),
-      [&](pqxx::work& tx) {
-        tx.exec(file.sql);
-        tx.exec_params0(std::string(kInsertApplied), file.version, file.file_name, file.checksum);
-        return absl::OkStatus();
-      });
-  if (absl::IsCancelled(status)) {
-    return absl::CancelledError(absl::StrCat("cancelled while applying ", file.file_name,
-                                             "; it was rolled back (nothing of it is applied)"));
-  }
-  return status;
+absl::Status Migrator::Apply(const MigrationFile& file, const LockRetryPolicy& table_locks) {
+  const std::string failed =
+      absl::StrCat(file.file_name, " failed and was rolled back (nothing of it is applied)");
+  return RetryLockTimeouts(file.file_name, table_locks, session_.cancellation(), [&] {
+    absl::Status status = session_.InTransactionWithLockTimeout(
+        failed, table_locks.lock_timeout, [&](pqxx::work& tx) {
+          tx.exec(file.sql);
+          tx.exec_params0(std::string(kInsertApplied), file.version, file.file_name, file.checksum);
+          return absl::OkStatus();
+        });
+    if (absl::IsCancelled(status)) {
+      return absl::CancelledError(absl::StrCat("cancelled while applying ", file.file_name,
+                                               "; it was rolled back (nothing of it is applied)"));
+    }
+    return status;
+  });
 }
 
 }  // namespace misc::migrate

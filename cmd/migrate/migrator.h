@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "cmd/migrate/lock_retry.h"
 #include "cmd/migrate/migration_files.h"
 
 namespace misc::migrate {
@@ -73,18 +74,21 @@ class Migrator {
 
   // Takes the advisory lock (waiting up to `lock_timeout`), refuses changed or missing
   // applied files and out-of-order pending ones (FAILED_PRECONDITION), then applies each
-  // pending file in its own transaction together with its schema_migrations row. Returns the
-  // file names applied (empty when already up to date); on a failing file, an error naming
-  // it with PostgreSQL's message, that file rolled back and the earlier ones kept.
-  absl::StatusOr<std::vector<std::string>> Up(absl::Duration lock_timeout);
+  // pending file in its own transaction together with its schema_migrations row, waiting for
+  // table locks as `table_locks` says (RetryLockTimeouts). Returns the file names applied
+  // (empty when already up to date); on a failing file, an error naming it with PostgreSQL's
+  // message (DEADLINE_EXCEEDED when its locks stayed busy), that file rolled back and the
+  // earlier ones kept.
+  absl::StatusOr<std::vector<std::string>> Up(absl::Duration lock_timeout,
+                                              const LockRetryPolicy& table_locks);
 
  private:
   // Reads schema_migrations; empty when the table does not exist.
   absl::StatusOr<std::vector<AppliedMigration>> ReadApplied();
   // Creates schema_migrations when the database has none (call it under the lock).
   absl::Status CreateTableIfMissing();
-  // Applies one file and records it, in one transaction.
-  absl::Status Apply(const MigrationFile& file);
+  // Applies one file and records it, in one transaction (retried while its locks are busy).
+  absl::Status Apply(const MigrationFile& file, const LockRetryPolicy& table_locks);
 
   Session& session_;
   const std::vector<MigrationFile> files_;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "cmd/migrate/cancellation.h"
 #include "cmd/migrate/migrator.h"
 #include "cmd/migrate/seed_sql.h"  // Generated from seed.sql: kSeedSql.
 #include "cmd/migrate/session.h"
@@ -62,6 +63,38 @@ absl::Status ValidateOptions(const SeedOptions& options) {
   return absl::OkStatus();
 }
 
+// Loads the sample data in `tx` and fills `report`'s row counts. Returns FAILED_PRECONDITION
+// when the tables have data and `options.replace` is false; throws libpqxx's exceptions.
+absl::Status Load(pqxx::work& tx, const SeedOptions& options, const Cancellation& cancellation,
+                  SeedReport& report) {
+  if (options.replace) {
+    spdlog::info("seed: --replace: truncating the sample tables");
+    tx.exec0(std::string(kTruncateSampleTables));
+  } else if (std::vector<std::string> tables = NonEmptyTables(tx); !tables.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the database already has data (", absl::StrJoin(tables, ", "),
+                     " not empty); seed refuses to add to it. Pass --replace to truncate the "
+                     "sample tables and load fresh sample data"));
+  }
+  tx.exec_params(std::string(kSetParameters), absl::StrCat(options.restaurants),
+                 absl::StrCat(options.reviews_per_restaurant));
+  for (const SeedStep& step : SplitSeedSteps(kSeedSql)) {
+    if (cancellation.cancelled()) break;  // InTransaction rolls back.
+    const absl::Time step_start = absl::Now();
+    tx.exec(step.sql, step.name);
+    spdlog::info(
+        "seed: {} done in {}", step.name,
+        absl::FormatDuration(absl::Trunc(absl::Now() - step_start, absl::Milliseconds(1))));
+  }
+  const pqxx::row counts = tx.exec1(std::string(kCountRows));
+  report.restaurants = counts[0].as<int64_t>();
+  report.reviews = counts[1].as<int64_t>();
+  report.review_likes = counts[2].as<int64_t>();
+  report.bookmarks = counts[3].as<int64_t>();
+  report.rollout_targets = counts[4].as<int64_t>();
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::vector<SeedStep> SplitSeedSteps(std::string_view script) {
@@ -85,35 +118,11 @@ absl::StatusOr<SeedReport> Seed(Session& session, Migrator& migrator, const Seed
 
   const absl::Time start = absl::Now();
   SeedReport report;
-  absl::Status status = session.InTransaction(
-      "seed failed and was rolled back, nothing was loaded", [&](pqxx::work& tx) {
-        if (options.replace) {
-          spdlog::info("seed: --replace: truncating the sample tables");
-          tx.exec0(std::string(kTruncateSampleTables));
-        } else if (std::vector<std::string> tables = NonEmptyTables(tx); !tables.empty()) {
-          return absl::FailedPreconditionError(
-              absl::StrCat("the database already has data (", absl::StrJoin(tables, ", "),
-                           " not empty); seed refuses to add to it. Pass --replace to truncate the "
-                           "sample tables and load fresh sample data"));
-        }
-        tx.exec_params(std::string(kSetParameters), absl::StrCat(options.restaurants),
-                       absl::StrCat(options.reviews_per_restaurant));
-        for (const SeedStep& step : SplitSeedSteps(kSeedSql)) {
-          if (session.cancellation().cancelled()) break;  // InTransaction rolls back.
-          const absl::Time step_start = absl::Now();
-          tx.exec(step.sql, step.name);
-          spdlog::info(
-              "seed: {} done in {}", step.name,
-              absl::FormatDuration(absl::Trunc(absl::Now() - step_start, absl::Milliseconds(1))));
-        }
-        const pqxx::row counts = tx.exec1(std::string(kCountRows));
-        report.restaurants = counts[0].as<int64_t>();
-        report.reviews = counts[1].as<int64_t>();
-        report.review_likes = counts[2].as<int64_t>();
-        report.bookmarks = counts[3].as<int64_t>();
-        report.rollout_targets = counts[4].as<int64_t>();
-        return absl::OkStatus();
-      });
+  absl::Status status = RetryLockTimeouts("seed", options.table_locks, session.cancellation(), [&] {
+    return session.InTransactionWithLockTimeout(
+        "seed failed and was rolled back, nothing was loaded", options.table_locks.lock_timeout,
+        [&](pqxx::work& tx) { return Load(tx, options, session.cancellation(), report); });
+  });
   if (!status.ok()) return status;
   report.elapsed = absl::Now() - start;
   return report;

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "cmd/migrate/lock_retry.h"
 
 namespace misc::migrate {
 
@@ -24,6 +25,9 @@ struct SeedOptions {
   bool replace = false;
   // How long to wait for the advisory lock held by another misc-migrate.
   absl::Duration lock_timeout = absl::Seconds(30);
+  // How to wait for table locks: the seed drops and re-adds foreign keys (ALTER TABLE) and
+  // --replace truncates, both of which would queue in front of reads.
+  LockRetryPolicy table_locks;
 };
 
 // Row counts after a seed, and how long it took.
@@ -47,9 +51,10 @@ struct SeedStep {
 std::vector<SeedStep> SplitSeedSteps(std::string_view script);
 
 // Loads the sample data (see seed.sql) in one transaction under the migration lock, after
-// checking that `migrator` finds the schema up to date. Returns FAILED_PRECONDITION when
-// the schema is not up to date or the tables have data and `options.replace` is false,
-// INVALID_ARGUMENT for bad options, DEADLINE_EXCEEDED when the lock is busy, and the
+// checking that `migrator` finds the schema up to date; the transaction is retried while its
+// table locks are busy (options.table_locks). Returns FAILED_PRECONDITION when the schema is
+// not up to date or the tables have data and `options.replace` is false, INVALID_ARGUMENT for
+// bad options, DEADLINE_EXCEEDED when the migration lock or the table locks stay busy, and the
 // database error otherwise (nothing is loaded then).
 absl::StatusOr<SeedReport> Seed(Session& session, Migrator& migrator, const SeedOptions& options);
 

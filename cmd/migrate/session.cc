@@ -15,6 +15,10 @@ namespace {
 constexpr std::string_view kTryLock = "SELECT pg_try_advisory_lock($1)";
 constexpr std::string_view kUnlock = "SELECT pg_advisory_unlock($1)";
 constexpr std::string_view kSetApplicationName = "SET application_name = 'misc-migrate'";
+// SET LOCAL lock_timeout = $1, as a parameterised statement.
+constexpr std::string_view kSetLocalLockTimeout = "SELECT set_config('lock_timeout', $1, true)";
+// PostgreSQL's SQLSTATE for a lock wait that ran into lock_timeout (lock_not_available).
+constexpr std::string_view kLockNotAvailable = "55P03";
 
 constexpr absl::Duration kLockPollInterval = absl::Milliseconds(200);
 constexpr absl::Duration kFirstRetryDelay = absl::Milliseconds(500);
@@ -146,6 +150,19 @@ absl::Status Session::InTransaction(std::string_view what,
   }
 }
 
+absl::Status Session::InTransactionWithLockTimeout(
+    std::string_view what, absl::Duration lock_timeout,
+    absl::FunctionRef<absl::Status(pqxx::work&)> work) {
+  return InTransaction(what, [&](pqxx::work& tx) {
+    if (lock_timeout > absl::ZeroDuration()) {
+      // Whole milliseconds, at least 1 (0 would turn the timeout off).
+      const int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(lock_timeout, absl::Milliseconds(1)));
+      tx.exec_params(std::string(kSetLocalLockTimeout), absl::StrCat(ms, "ms"));
+    }
+    return work(tx);
+  });
+}
+
 absl::Status Session::CheckCancelled() const {
   if (!cancellation_->cancelled()) return absl::OkStatus();
   return absl::CancelledError("cancelled; nothing was committed");
@@ -167,6 +184,10 @@ absl::Status Session::ErrorStatus(std::string_view what_view, const std::excepti
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
     return absl::UnavailableError(
         absl::StrCat(what, ": lost the connection to the database: ", message));
+  }
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+      sql != nullptr && sql->sqlstate() == kLockNotAvailable) {
+    return absl::AbortedError(absl::StrCat(what, ": ", message));
   }
   return absl::InternalError(absl::StrCat(what, ": ", message));
 }

@@ -59,6 +59,14 @@ class Session {
   [[nodiscard]] absl::Status InTransaction(std::string_view what,
                                            absl::FunctionRef<absl::Status(pqxx::work&)> work);
 
+  // Like InTransaction, with PostgreSQL's lock_timeout set to `lock_timeout` for this
+  // transaction only (SET LOCAL; zero leaves the server's setting): a statement that waits
+  // longer for a lock fails, the transaction is rolled back, and the result is ABORTED
+  // ("<what>: <PostgreSQL's message>"), which RetryLockTimeouts retries.
+  [[nodiscard]] absl::Status InTransactionWithLockTimeout(
+      std::string_view what, absl::Duration lock_timeout,
+      absl::FunctionRef<absl::Status(pqxx::work&)> work);
+
   // Returns the cancellation this session obeys.
   Cancellation& cancellation() { return *cancellation_; }
 
@@ -66,7 +74,9 @@ class Session {
   Session(std::string database_url, std::unique_ptr<pqxx::connection> connection,
           Cancellation* cancellation);
 
-  // Returns the status for exception `e` thrown while doing `what`.
+  // Returns the status for exception `e` thrown while doing `what`: CANCELLED when the run
+  // was cancelled, UNAVAILABLE for a lost connection, ABORTED for a lock wait that ran out
+  // (lock_not_available), INTERNAL otherwise.
   absl::Status ErrorStatus(std::string_view what, const std::exception& e) const;
 
   // Returns CANCELLED when the run was cancelled, OK otherwise.

@@ -1,10 +1,18 @@
-# cmake -DBINARY=<server binary> -DDOC=<docs/operations.md> [-DMORE_DOC=<doc>] -P check_flags_documented.cmake
+# cmake -DBINARY=<binary> -DDOC=<docs/operations.md> [-DMORE_DOC=<doc>] [-DSECTION=<heading>]
+#       [-DSKIP_SECTION=<heading>] [-DOURS=<regex>] [-DBUILD_DEFAULTS=<name;...>]
+#       -P check_flags_documented.cmake
 #
-# Fails unless every flag the binary defines in misc's own code (src/, services/) has a row
-# "| `--name` | `ENV` | `default` |" in the tables of DOC (and MORE_DOC, read as one with it) with
-# the binary's default, and every flag row there names a flag the binary (or, for service flags,
-# another binary) really has.
+# Fails unless every flag the binary defines in misc's own code (files whose path matches OURS,
+# by default src/ and services/) has a row "| `--name` | `ENV` | `default` |" in the tables of
+# DOC (and MORE_DOC, read as one with it) with the binary's default, and every flag row there
+# names a flag the binary (or, for service flags, another binary) really has. SECTION reads only
+# the "## " section with that heading line; SKIP_SECTION reads everything but it (another
+# binary's table). BUILD_DEFAULTS names flags whose default is set at build time (a path), which
+# the doc describes in words: only their rows are checked.
 cmake_minimum_required(VERSION 3.25)
+if(NOT DEFINED OURS)
+  set(OURS "(^|/)(src|services)/")
+endif()
 execute_process(COMMAND "${BINARY}" --helpfull OUTPUT_VARIABLE help ERROR_VARIABLE help_err
                 RESULT_VARIABLE rc)
 string(APPEND help "${help_err}")
@@ -13,6 +21,38 @@ foreach(file IN ITEMS "${DOC}" ${MORE_DOC})
   file(READ "${file}" part)
   string(APPEND doc "${part}")
 endforeach()
+
+# Cuts the "## " section headed `heading` out of `doc`: sets `section` to it and `rest` to the
+# text around it.
+function(split_section doc heading)
+  string(FIND "${doc}" "\n${heading}\n" start)
+  if(start EQUAL -1)
+    message(FATAL_ERROR "no section \"${heading}\" in ${DOC}")
+  endif()
+  math(EXPR body "${start} + 1")
+  string(SUBSTRING "${doc}" ${body} -1 tail)
+  string(LENGTH "${heading}" heading_length)
+  string(SUBSTRING "${tail}" ${heading_length} -1 after_heading)
+  string(FIND "${after_heading}" "\n## " end)
+  if(end EQUAL -1)
+    set(section "${tail}")
+    set(after "")
+  else()
+    math(EXPR section_length "${heading_length} + ${end} + 1")
+    string(SUBSTRING "${tail}" 0 ${section_length} section)
+    string(SUBSTRING "${tail}" ${section_length} -1 after)
+  endif()
+  string(SUBSTRING "${doc}" 0 ${body} before)
+  set(section "${section}" PARENT_SCOPE)
+  set(rest "${before}${after}" PARENT_SCOPE)
+endfunction()
+if(DEFINED SECTION)
+  split_section("${doc}" "${SECTION}")
+  set(doc "\n${section}")
+elseif(DEFINED SKIP_SECTION)
+  split_section("${doc}" "${SKIP_SECTION}")
+  set(doc "${rest}")
+endif()
 
 # Join the wrapped help lines of each flag into one line.
 string(REGEX REPLACE "\n      " " " help "${help}")
@@ -24,7 +64,7 @@ set(failures 0)
 set(seen "")
 foreach(line IN LISTS lines)
   if(line MATCHES "^  Flags from (.*):$")
-    if(CMAKE_MATCH_1 MATCHES "(^|/)(src|services)/")
+    if(CMAKE_MATCH_1 MATCHES "${OURS}")
       set(ours TRUE)
     else()
       set(ours FALSE)
@@ -50,7 +90,7 @@ foreach(line IN LISTS lines)
     math(EXPR failures "${failures} + 1")
     continue()
   endif()
-  if(NOT default STREQUAL "")
+  if(NOT default STREQUAL "" AND NOT name IN_LIST BUILD_DEFAULTS)
     string(FIND "${doc}" "| `--${name}` | `${env}` | `${default}` |" at)
     if(at EQUAL -1)
       message(NOTICE "ERROR: ${DOC} gives another default for --${name} than the binary (${default})")

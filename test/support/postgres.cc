@@ -43,7 +43,8 @@ absl::Status Migrate(const std::string& url, const migrate::SeedOptions* seed) {
       migrate::DiscoverMigrations(MISC_MIGRATIONS_DIR);
   if (!files.ok()) return files.status();
   migrate::Migrator migrator(**session, *std::move(files), MISC_MIGRATIONS_DIR);
-  if (absl::StatusOr<std::vector<std::string>> applied = migrator.Up(absl::Seconds(60));
+  if (absl::StatusOr<std::vector<std::string>> applied =
+          migrator.Up(absl::Seconds(60), migrate::LockRetryPolicy());
       !applied.ok()) {
     return applied.status();
   }
