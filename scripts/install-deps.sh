@@ -23,6 +23,7 @@ APT_PACKAGES=(
   prometheus                                                                # promtool (metrics test)
   procps util-linux                                                         # prlimit, pkill in tests
   kubernetes-client python3-yaml                                            # deploy/k8s render test
+  python3-h2 openssl                                                        # crafted HTTP/2 frames, test certificates
   postgresql-15 postgresql-client-15                                        # database
   nodejs npm                                                                # for the buf CLI
   clang-format clang-tidy                                                   # style checks
