@@ -11,9 +11,11 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -23,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "src/http/tls_context.h"
 #include "src/log/warning_limiter.h"
 
 namespace misc::http {
@@ -101,7 +104,17 @@ absl::string_view HttpRequest::Header(absl::string_view lowercase_name) const {
 
 namespace http_internal {
 
-class Session;
+// What the server holds of a connection, whatever its transport (Session<Stream>).
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Starts serving the connection.
+  virtual void Start() = 0;
+  // Closes the connection if it waits for a request (used when draining).
+  virtual void CloseIfIdle() = 0;
+  // Closes the connection whatever it is doing.
+  virtual void CloseNow() = 0;
+};
 
 // Everything the connections share. Declared so that the io_context goes first on
 // destruction: destroying it destroys the handlers still queued, and with them the sessions
@@ -117,7 +130,7 @@ struct HttpServerCore {
   // Accepts the next connection, forever (until the acceptor closes).
   void Accept();
   // Counts a connection closed.
-  void Closed(Session* session) ABSL_LOCKS_EXCLUDED(mu);
+  void Closed(SessionBase* session) ABSL_LOCKS_EXCLUDED(mu);
   // Whether every connection is closed (a Condition for the drain).
   bool NoSessions() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return sessions.empty(); }
 
@@ -129,7 +142,7 @@ struct HttpServerCore {
   bool draining ABSL_GUARDED_BY(mu) = false;
   // Every open connection. Strong references: a session whose handler has not answered yet
   // has no asynchronous operation holding it.
-  absl::flat_hash_map<Session*, std::shared_ptr<Session>> sessions ABSL_GUARDED_BY(mu);
+  absl::flat_hash_map<SessionBase*, std::shared_ptr<SessionBase>> sessions ABSL_GUARDED_BY(mu);
 
   std::vector<std::thread> threads;
   asio::io_context io;
@@ -146,33 +159,72 @@ struct HttpServerCore {
 // recursion.
 // NOLINTBEGIN(misc-no-recursion)
 
-// One client connection: reads a request, hands it to the handler, writes the answer, and
-// again while the client keeps the connection alive. Every step runs on the connection's strand.
-class Session : public std::enable_shared_from_this<Session> {
+// The streams a Session runs on: plain TCP, or TLS over it (HttpServerOptions::tls).
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// One client connection: (with TLS, completes the handshake first) reads a request, hands it
+// to the handler, writes the answer, and again while the client keeps the connection alive.
+// Every step runs on the connection's strand.
+template <typename Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, HttpServerCore& core) : stream_(std::move(socket)), core_(core) {
-    beast::error_code error;
-    const tcp::endpoint remote = stream_.socket().remote_endpoint(error);
-    if (!error) peer_ = absl::StrCat(remote.address().to_string(), ":", remote.port());
+  Session(tcp::socket socket, HttpServerCore& core) requires std::is_same_v<Stream, PlainStream>
+      : stream_(std::move(socket)), core_(core) {
+    SetPeer();
   }
 
-  void Start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+  // `tls` is the context of this connection; it is kept until the connection closes.
+  Session(tcp::socket socket, HttpServerCore& core,
+          std::shared_ptr<asio::ssl::context> tls) requires std::is_same_v<Stream, TlsStream>
+      : tls_(std::move(tls)), stream_(std::move(socket), *tls_), core_(core) {
+    SetPeer();
+  }
+
+  void Start() override {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (std::is_same_v<Stream, TlsStream>) {
+        self->Handshake();
+      } else {
+        self->WaitForRequest();
+      }
+    });
   }
 
   // Closes the connection if it waits for a request (used when draining).
-  void CloseIfIdle() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  void CloseIfIdle() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       if (self->idle_) self->Close();
     });
   }
 
   // Closes the connection whatever it is doing.
-  void CloseNow() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  void CloseNow() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->Close(); });
   }
 
  private:
+  // The TCP stream under the TLS one, or the stream itself: what the timers and the socket
+  // are on.
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  void SetPeer() {
+    beast::error_code error;
+    const tcp::endpoint remote = Lowest().socket().remote_endpoint(error);
+    if (!error) peer_ = absl::StrCat(remote.address().to_string(), ":", remote.port());
+  }
+
+  // The TLS handshake gets the budget of a request: a client that stalls in it is closed.
+  // A client without a certificate the context trusts (mutual TLS) fails here.
+  void Handshake() {
+    Lowest().expires_after(ToChrono(core_.options.request_timeout));
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [self = this->shared_from_this()](beast::error_code error) {
+                              if (error) return self->Close();
+                              self->WaitForRequest();
+                            });
+  }
+
   bool Draining() const {
     absl::MutexLock lock(&core_.mu);
     return core_.draining;
@@ -183,9 +235,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (Draining()) return Close();
     if (buffer_.size() > 0) return ReadRequest();  // The client sent it along with the last.
     idle_ = true;
-    stream_.expires_after(ToChrono(core_.options.idle_timeout));
+    Lowest().expires_after(ToChrono(core_.options.idle_timeout));
     stream_.async_read_some(buffer_.prepare(kFirstRead),
-                            [self = shared_from_this()](beast::error_code error, size_t n) {
+                            [self = this->shared_from_this()](beast::error_code error, size_t n) {
                               self->buffer_.commit(n);
                               self->idle_ = false;
                               if (error || self->closed_) return self->Close();
@@ -200,15 +252,15 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(core_.options.max_header_bytes));
     parser_->body_limit(core_.options.max_body_bytes);
     // One budget for the whole request: a client that trickles bytes runs out of it.
-    stream_.expires_after(ToChrono(core_.options.request_timeout));
-    beast::http::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code error, size_t) { self->OnHeader(error); });
+    Lowest().expires_after(ToChrono(core_.options.request_timeout));
+    beast::http::async_read_header(stream_, buffer_, *parser_,
+                                   [self = this->shared_from_this()](
+                                       beast::error_code error, size_t) { self->OnHeader(error); });
   }
 
   void OnHeader(beast::error_code error) {
     if (error) return OnReadError(error);
-    auto read_body = [self = shared_from_this()] {
+    auto read_body = [self = this->shared_from_this()] {
       beast::http::async_read(
           self->stream_, self->buffer_, *self->parser_,
           [self](beast::error_code read_error, size_t) { self->OnRequest(read_error); });
@@ -217,7 +269,7 @@ class Session : public std::enable_shared_from_this<Session> {
         absl::EqualsIgnoreCase(View(parser_->get()[beast::http::field::expect]), "100-continue")) {
       asio::async_write(
           stream_, asio::buffer(kContinue, sizeof(kContinue) - 1),
-          [self = shared_from_this(), read_body](beast::error_code write_error, size_t) {
+          [self = this->shared_from_this(), read_body](beast::error_code write_error, size_t) {
             if (write_error) return self->Close();
             read_body();
           });
@@ -258,8 +310,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request.peer = peer_;
     request.start = start_;
     // The handler's time is bounded by the call's deadline, not by this connection's timers.
-    stream_.expires_never();
-    std::weak_ptr<Session> weak = shared_from_this();
+    Lowest().expires_never();
+    std::weak_ptr<Session> weak = this->shared_from_this();
     core_.handler.Handle(std::move(request), [weak](HttpResponse response) {
       // A connection closed meanwhile (drain deadline, client gone) drops the answer.
       if (std::shared_ptr<Session> self = weak.lock()) {
@@ -286,29 +338,29 @@ class Session : public std::enable_shared_from_this<Session> {
     message->body() = std::move(response.body);
     message->keep_alive(!close);
     message->prepare_payload();
-    stream_.expires_after(ToChrono(core_.options.request_timeout));
-    beast::http::async_write(
-        stream_, *message,
-        [self = shared_from_this(), message, close, refused](beast::error_code error, size_t) {
-          if (error) return self->Close();
-          if (refused) return self->Linger();
-          if (close) return self->Close();
-          self->WaitForRequest();
-        });
+    Lowest().expires_after(ToChrono(core_.options.request_timeout));
+    beast::http::async_write(stream_, *message,
+                             [self = this->shared_from_this(), message, close, refused](
+                                 beast::error_code error, size_t) {
+                               if (error) return self->Close();
+                               if (refused) return self->Linger();
+                               if (close) return self->Close();
+                               self->WaitForRequest();
+                             });
   }
 
   // Half-closes the connection and discards what the client still sends, for at most
   // kLingerTime, before closing it.
   void Linger() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(ToChrono(kLingerTime));
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Lowest().expires_after(ToChrono(kLingerTime));
     Discard();
   }
 
   void Discard() {
     stream_.async_read_some(asio::buffer(discard_),
-                            [self = shared_from_this()](beast::error_code error, size_t) {
+                            [self = this->shared_from_this()](beast::error_code error, size_t) {
                               if (error || self->closed_) return self->Close();
                               self->Discard();
                             });
@@ -318,12 +370,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     closed_ = true;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    Lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Lowest().close();
     core_.Closed(this);
   }
 
-  beast::tcp_stream stream_;
+  std::shared_ptr<asio::ssl::context> tls_;  // Before stream_, which refers to it.
+  Stream stream_;
   HttpServerCore& core_;
   std::string peer_;
   beast::flat_buffer buffer_;
@@ -341,7 +394,13 @@ void HttpServerCore::Accept() {
   acceptor.async_accept(asio::make_strand(io), [this](beast::error_code error, tcp::socket socket) {
     if (error == asio::error::operation_aborted || !acceptor.is_open()) return;
     if (!error) {
-      auto session = std::make_shared<Session>(std::move(socket), *this);
+      std::shared_ptr<SessionBase> session;
+      if (options.tls != nullptr) {
+        session = std::make_shared<Session<TlsStream>>(std::move(socket), *this,
+                                                       options.tls->Get(absl::Now()));
+      } else {
+        session = std::make_shared<Session<PlainStream>>(std::move(socket), *this);
+      }
       bool refused = false;
       {
         absl::MutexLock lock(&mu);
@@ -360,8 +419,8 @@ void HttpServerCore::Accept() {
   });
 }
 
-void HttpServerCore::Closed(Session* session) {
-  std::shared_ptr<Session> last;  // Released outside the lock.
+void HttpServerCore::Closed(SessionBase* session) {
+  std::shared_ptr<SessionBase> last;  // Released outside the lock.
   absl::MutexLock lock(&mu);
   auto it = sessions.find(session);
   if (it == sessions.end()) return;
@@ -372,7 +431,7 @@ void HttpServerCore::Closed(Session* session) {
 }  // namespace http_internal
 
 using http_internal::HttpServerCore;
-using http_internal::Session;
+using http_internal::SessionBase;
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
                                                               HttpHandler& handler) {
@@ -411,7 +470,7 @@ int HttpServer::open_connections() const {
 }
 
 void HttpServer::Drain(absl::Time deadline) {
-  std::vector<std::shared_ptr<Session>> open;
+  std::vector<std::shared_ptr<SessionBase>> open;
   {
     absl::MutexLock lock(&core_->mu);
     core_->draining = true;
@@ -422,7 +481,7 @@ void HttpServer::Drain(absl::Time deadline) {
     core->acceptor.close(ignored);
     core->accept_backoff.cancel();
   });
-  for (const std::shared_ptr<Session>& session : open) session->CloseIfIdle();
+  for (const std::shared_ptr<SessionBase>& session : open) session->CloseIfIdle();
   open.clear();
   const absl::Condition none_open(core_.get(), &HttpServerCore::NoSessions);
   {
@@ -431,7 +490,7 @@ void HttpServer::Drain(absl::Time deadline) {
       for (const auto& [unused, session] : core_->sessions) open.push_back(session);
     }
   }
-  for (const std::shared_ptr<Session>& session : open) session->CloseNow();
+  for (const std::shared_ptr<SessionBase>& session : open) session->CloseNow();
   open.clear();
   {
     absl::MutexLock lock(&core_->mu);

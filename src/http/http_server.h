@@ -14,6 +14,8 @@
 #include "absl/time/time.h"
 
 namespace misc::http {
+
+class TlsContextSource;  // src/http/tls_context.h
 namespace http_internal {
 struct HttpServerCore;
 }  // namespace http_internal
@@ -71,6 +73,9 @@ struct HttpServerOptions {
   absl::Duration idle_timeout = absl::Seconds(60);
   // Connections open at once; more are closed as soon as they are accepted.
   int max_connections = 1024;
+  // TLS: the context of each new connection (TlsContextSource rereads renewed files); a
+  // connection must complete its handshake within request_timeout. nullptr: plaintext.
+  std::shared_ptr<TlsContextSource> tls;
 };
 
 // An HTTP/1.1 server (Boost.Beast over Asio) with the limits a server facing the Internet

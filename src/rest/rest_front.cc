@@ -16,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.pb.h"
+#include "src/http/tls_context.h"
 #include "src/observability/access_log.h"
 #include "src/observability/grpc_names.h"
 #include "src/observability/trace_context.h"
@@ -107,7 +108,17 @@ absl::Status RestFront::Start(const server::FrontEnv& env) {
   stub_ = std::make_unique<grpc::GenericStub>(channel_);
   metrics_ = std::make_unique<HttpMetrics>(env.metrics);
   access_log_ = env.access_log;
-  absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(options_, *this);
+  http::HttpServerOptions options = options_;
+  if (env.tls.enabled()) {
+    absl::StatusOr<std::unique_ptr<http::TlsContextSource>> tls =
+        http::TlsContextSource::Create({.cert_file = env.tls.cert_file,
+                                        .key_file = env.tls.key_file,
+                                        .client_ca_file = env.tls.client_ca_file,
+                                        .refresh_interval = env.tls.refresh_interval});
+    if (!tls.ok()) return tls.status();
+    options.tls = *std::move(tls);
+  }
+  absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(options, *this);
   if (!http.ok()) return http.status();
   http_ = *std::move(http);
   for (const Route& route : routes_->routes()) {

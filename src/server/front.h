@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "src/server/tls_files.h"
 
 namespace misc::server {
 
@@ -25,6 +26,8 @@ struct FrontEnv {
   prometheus::Registry& metrics;
   // The access logger, or nullptr when --access_log is off.
   spdlog::logger* access_log;
+  // The TLS the front's listener serves (--tls_*; checked by CheckTlsFiles), or none.
+  const TlsFiles& tls;
 };
 
 // A way into the hosted services other than gRPC on --listen, for binaries whose callers speak

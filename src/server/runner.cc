@@ -195,7 +195,8 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     const FrontEnv front_env{.server = *server,
                              .services = names,
                              .metrics = *metrics,
-                             .access_log = call_sinks->access_log()};
+                             .access_log = call_sinks->access_log(),
+                             .tls = config.tls};
     if (absl::Status started = front->Start(front_env); !started.ok()) {
       spdlog::critical("cannot start: {}", started.ToString());
       readiness.BeginDrain();

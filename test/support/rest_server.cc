@@ -43,11 +43,17 @@ std::unique_ptr<RestProcess> RestProcess::Start(const std::string& database_url,
     }
     std::unique_ptr<RestProcess> server(new RestProcess(*std::move(process), port, metrics_port));
     const absl::Time deadline = absl::Now() + kStartTimeout;
+    // With TLS the HTTP port takes no plaintext: ask the metrics port's /readyz, then wait for
+    // the log line saying the HTTP port is up.
+    const bool tls = HasFlag(flags, "tls_cert_file");
     while (absl::Now() < deadline && server->process_->Running()) {
-      httplib::Client client("127.0.0.1", port);
+      httplib::Client client("127.0.0.1", tls ? metrics_port : port);
       client.set_connection_timeout(0, 200'000);
       if (httplib::Result result = client.Get("/readyz"); result && result->status == 200) {
-        return server;
+        if (!tls ||
+            absl::StrContains(server->Output(), absl::StrCat(" on 127.0.0.1:", port, " "))) {
+          return server;
+        }
       }
       absl::SleepFor(absl::Milliseconds(50));
     }

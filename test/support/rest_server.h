@@ -19,7 +19,8 @@ namespace misc::testing {
 class RestProcess {
  public:
   // Starts it with --database_url=`database_url`, --shutdown_delay=0s (unless `flags` sets it)
-  // and `flags`, and waits until GET /readyz answers 200. On failure reports a test failure
+  // and `flags`, and waits until GET /readyz answers 200 (on the metrics port when `flags` turn
+  // TLS on, then until the HTTP port is up). On failure reports a test failure
   // with its output and returns nullptr.
   static std::unique_ptr<RestProcess> Start(const std::string& database_url,
                                             const std::vector<std::string>& flags = {});

@@ -1,13 +1,15 @@
-// TLS and mutual TLS on misc-server's gRPC port (--tls_cert_file, --tls_key_file,
-// --tls_client_ca_file), with certificates openssl makes for each run (make_test_certs.sh):
-// plaintext and untrusted clients are refused, a renewed certificate is served without a
-// restart, and unusable files stop the server at start. Runs the real misc-server against the
-// seeded throwaway PostgreSQL.
+// TLS and mutual TLS on misc-server's gRPC port and misc-rest's HTTP port (--tls_cert_file,
+// --tls_key_file, --tls_client_ca_file), with certificates openssl makes for each run
+// (make_test_certs.sh): plaintext and untrusted clients are refused, a renewed certificate is
+// served without a restart, and unusable files stop the server at start. Runs the real misc-server
+// against the seeded throwaway PostgreSQL.
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/credentials.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -23,6 +25,7 @@
 #include "test/support/eventually.h"
 #include "test/support/misc_server.h"
 #include "test/support/postgres.h"
+#include "test/support/rest_server.h"
 #include "test/support/subprocess.h"
 
 namespace misc {
@@ -158,6 +161,68 @@ TEST_F(TlsTest, ARenewedCertificateIsServedWithoutARestart) {
       absl::Seconds(20), absl::Milliseconds(200)))
       << "still serving " << common_name;
   EXPECT_EQ(server->Terminate(), 0);
+}
+
+// An HTTPS client of misc-rest trusting ca.crt, presenting `client`'s certificate (none when
+// empty). Returns the status of GET /v1/genres, or 0 when the request failed (handshake refused,
+// connection closed).
+int RestGenresStatus(int port, const std::string& certs, const std::string& client) {
+  const std::string cert = client.empty() ? "" : absl::StrCat(certs, "/", client, ".crt");
+  const std::string key = client.empty() ? "" : absl::StrCat(certs, "/", client, ".key");
+  httplib::SSLClient https("127.0.0.1", port, cert, key);
+  https.set_ca_cert_path(absl::StrCat(certs, "/ca.crt"));
+  https.enable_server_certificate_verification(true);
+  https.set_connection_timeout(5);
+  https.set_read_timeout(10);
+  httplib::Result result = https.Get("/v1/genres");
+  return result ? result->status : 0;
+}
+
+TEST_F(TlsTest, RestServesMutualTlsOnlyAndPicksUpARenewedCertificate) {
+  const std::string dir = absl::StrCat(*certs_, "/rest");
+  std::filesystem::create_directories(dir);
+  ReplaceFile(dir + "/server.crt", ReadFile(Cert("server.crt")));
+  ReplaceFile(dir + "/server.key", ReadFile(Cert("server.key")));
+  auto rest =
+      testing::RestProcess::Start(testing::SeededDatabaseUrl(), TlsFlags(dir, /*mutual=*/true));
+  ASSERT_NE(rest, nullptr);
+  EXPECT_EQ(RestGenresStatus(rest->port(), *certs_, "client"), 200);
+  EXPECT_EQ(RestGenresStatus(rest->port(), *certs_, ""), 0) << "no client certificate";
+  EXPECT_EQ(RestGenresStatus(rest->port(), *certs_, "other-client"), 0) << "another CA";
+  httplib::Client plaintext("127.0.0.1", rest->port());
+  plaintext.set_read_timeout(10);
+  const httplib::Result refused = plaintext.Get("/v1/genres");
+  EXPECT_TRUE(!refused || refused->status != 200) << "plaintext answered";
+  EXPECT_EQ(RestGenresStatus(rest->port(), *certs_, "client"), 200);
+
+  // A renewal: new connections get the new certificate; the old one is no longer served.
+  ReplaceFile(dir + "/server.key", ReadFile(Cert("server-2.key")));
+  ReplaceFile(dir + "/server.crt", ReadFile(Cert("server-2.crt")));
+  // The subject of the certificate misc-rest presents to a new connection, as openssl sees it.
+  const auto served_common_name = [&] {
+    const std::string command = absl::StrCat(
+        "openssl s_client -connect 127.0.0.1:", rest->port(), " -cert ", Cert("client.crt"),
+        " -key ", Cert("client.key"), " -CAfile ", Cert("ca.crt"),
+        " -verify_return_error </dev/null 2>/dev/null | openssl x509 -noout -subject 2>/dev/null");
+    std::string subject;
+    if (FILE* pipe = popen(command.c_str(), "r")) {
+      std::array<char, 256> line{};
+      while (fgets(line.data(), static_cast<int>(line.size()), pipe) != nullptr) {
+        subject += line.data();
+      }
+      pclose(pipe);
+    }
+    return subject;
+  };
+  std::string common_name;
+  EXPECT_TRUE(testing::Eventually(
+      [&] {
+        common_name = served_common_name();
+        return absl::StrContains(common_name, "misc-server-2");
+      },
+      absl::Seconds(20), absl::Milliseconds(200)))
+      << "still serving " << common_name;
+  EXPECT_EQ(rest->Terminate(), 0);
 }
 
 TEST_F(TlsTest, UnusableTlsFilesStopTheServerAtStartNamingTheFile) {

@@ -1,5 +1,5 @@
-#ifndef MISC_SRC_REST_TLS_CONTEXT_H_
-#define MISC_SRC_REST_TLS_CONTEXT_H_
+#ifndef MISC_SRC_HTTP_TLS_CONTEXT_H_
+#define MISC_SRC_HTTP_TLS_CONTEXT_H_
 
 #include <boost/asio/ssl/context.hpp>
 #include <filesystem>
@@ -11,7 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
-namespace misc::rest {
+namespace misc::http {
 
 // The TLS files of an HTTP listener: the same flags and meaning as the gRPC listener's
 // (src/server/tls_files.h), here for Asio.
@@ -55,6 +55,6 @@ class TlsContextSource {
 absl::StatusOr<std::shared_ptr<boost::asio::ssl::context>> LoadTlsContext(
     const HttpTlsFiles& files);
 
-}  // namespace misc::rest
+}  // namespace misc::http
 
-#endif  // MISC_SRC_REST_TLS_CONTEXT_H_
+#endif  // MISC_SRC_HTTP_TLS_CONTEXT_H_

@@ -1,4 +1,4 @@
-#include "src/rest/tls_context.h"
+#include "src/http/tls_context.h"
 
 #include <spdlog/spdlog.h>
 
@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/log/absl_format.h"
 
-namespace misc::rest {
+namespace misc::http {
 namespace {
 
 namespace ssl = boost::asio::ssl;
@@ -82,4 +82,4 @@ std::shared_ptr<ssl::context> TlsContextSource::Get(absl::Time now) {
   return current_;
 }
 
-}  // namespace misc::rest
+}  // namespace misc::http
