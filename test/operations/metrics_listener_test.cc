@@ -93,6 +93,20 @@ std::string Describe(const Answer& answer) {
                       absl::FormatDuration(answer.took));
 }
 
+// Succeeds once GET /readyz on `port` answers `status`, within kWithin.
+::testing::AssertionResult ReadyzBecomes(const ServerProcess& server, int port, int status) {
+  Answer readiness;
+  if (Eventually(
+          [&] {
+            readiness = Get(port, "/readyz");
+            return readiness.status == status;
+          },
+          kWithin)) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << Describe(readiness) << "\n" << server.Output();
+}
+
 // `count` clients of 127.0.0.1:`port` that each send a request line, then one header byte
 // every `every`, never ending the request. A connection the server closes is opened again at
 // the next tick, as an attacker would; how long each client's first connection lasted is kept.
@@ -349,15 +363,7 @@ TEST(MetricsListenerTest, ReadyzIs503UntilTheDatabaseAnswersWhileHealthzStays200
     absl::SleepFor(absl::Milliseconds(200));
   }
   ASSERT_TRUE(misc::testing::RestoreDatabase(database_url).ok());
-  Answer readiness;
-  EXPECT_TRUE(Eventually(
-      [&] {
-        readiness = Get(port, "/readyz");
-        return readiness.status == 200;
-      },
-      kWithin))
-      << Describe(readiness) << "\n"
-      << server->Output();
+  EXPECT_TRUE(ReadyzBecomes(*server, port, 200));
 }
 
 // A split binary whose only service needs the database: its readiness follows an outage.
@@ -373,26 +379,11 @@ TEST(MetricsListenerTest, SplitBinaryReadyzFollowsADatabaseOutage) {
   EXPECT_EQ(Get(port, "/readyz").status, 200);
 
   ASSERT_TRUE(misc::testing::CutOffDatabase(database_url).ok());
-  Answer readiness;
-  EXPECT_TRUE(Eventually(
-      [&] {
-        readiness = Get(port, "/readyz");
-        return readiness.status == 503;
-      },
-      kWithin))
-      << Describe(readiness) << "\n"
-      << server->Output();
+  EXPECT_TRUE(ReadyzBecomes(*server, port, 503));
   EXPECT_EQ(Get(port, "/healthz").status, 200);
 
   ASSERT_TRUE(misc::testing::RestoreDatabase(database_url).ok());
-  EXPECT_TRUE(Eventually(
-      [&] {
-        readiness = Get(port, "/readyz");
-        return readiness.status == 200;
-      },
-      kWithin))
-      << Describe(readiness) << "\n"
-      << server->Output();
+  EXPECT_TRUE(ReadyzBecomes(*server, port, 200));
 }
 
 TEST(MetricsListenerTest, SigtermTurnsReadyz503ForTheShutdownDelayWhileHealthzStays200) {
