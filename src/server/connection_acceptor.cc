@@ -64,6 +64,12 @@ int ListenOn(const addrinfo& address, int port) {
   return fd;
 }
 
+// Listening sockets on one port.
+struct Bound {
+  std::vector<int> fds;
+  int port = 0;
+};
+
 // Returns the port `fd` is bound to, or 0.
 int BoundPort(int fd) {
   sockaddr_storage bound{};
@@ -73,6 +79,38 @@ int BoundPort(int fd) {
     return ntohs(reinterpret_cast<const sockaddr_in*>(&bound)->sin_port);
   }
   return ntohs(reinterpret_cast<const sockaddr_in6*>(&bound)->sin6_port);
+}
+
+// Listens on every address `host` resolves to, like gRPC: localhost is 127.0.0.1 and ::1. The
+// first that binds decides the port when `port` is 0; one that does not bind after it (no IPv6
+// here, a duplicate) is skipped, as gRPC does. Returns UNAVAILABLE with the reason when none
+// binds.
+absl::StatusOr<Bound> BindEvery(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* resolved = nullptr;
+  if (const int error = ::getaddrinfo(host.empty() ? nullptr : host.c_str(),
+                                      absl::StrCat(port).c_str(), &hints, &resolved);
+      error != 0) {
+    return absl::UnavailableError(::gai_strerror(error));
+  }
+  Bound bound{.fds = {}, .port = port};
+  std::string error = "no address";
+  for (const addrinfo* address = resolved; address != nullptr; address = address->ai_next) {
+    if (address->ai_family != AF_INET && address->ai_family != AF_INET6) continue;
+    const int fd = ListenOn(*address, bound.port);
+    if (fd < 0) {
+      if (bound.fds.empty()) error = ErrnoText(errno);
+      continue;
+    }
+    if (bound.port == 0) bound.port = BoundPort(fd);
+    bound.fds.push_back(fd);
+  }
+  ::freeaddrinfo(resolved);
+  if (bound.fds.empty()) return absl::UnavailableError(error);
+  return bound;
 }
 
 }  // namespace
@@ -94,35 +132,12 @@ absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> ConnectionAcceptor::Listen(
   if (absl::ConsumePrefix(&host_view, "[")) absl::ConsumeSuffix(&host_view, "]");
   const std::string host(host_view);
 
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE;
-  addrinfo* resolved = nullptr;
-  if (const int error = ::getaddrinfo(host.empty() ? nullptr : host.c_str(),
-                                      absl::StrCat(port).c_str(), &hints, &resolved);
-      error != 0) {
-    return cannot(::gai_strerror(error));
-  }
-  // Every address of a host name, like gRPC: localhost is 127.0.0.1 and ::1. The first that
-  // binds decides the port when it was 0; one that does not bind after it (no IPv6 here, a
-  // duplicate) is skipped, as gRPC does.
-  std::vector<int> listeners;
-  std::string first_error = "no address";
-  for (const addrinfo* address = resolved; address != nullptr; address = address->ai_next) {
-    if (address->ai_family != AF_INET && address->ai_family != AF_INET6) continue;
-    const int fd = ListenOn(*address, port);
-    if (fd < 0) {
-      if (listeners.empty()) first_error = ErrnoText(errno);
-      continue;
-    }
-    if (port == 0) port = BoundPort(fd);
-    listeners.push_back(fd);
-  }
-  ::freeaddrinfo(resolved);
-  if (listeners.empty()) return cannot(first_error);
+  absl::StatusOr<Bound> bound = BindEvery(host, port);
+  // Like gRPC: the IPv6 wildcard falls back to the IPv4 one on a host without IPv6.
+  if (!bound.ok() && host == "::") bound = BindEvery("0.0.0.0", port);
+  if (!bound.ok()) return cannot(bound.status().message());
   return std::unique_ptr<ConnectionAcceptor>(
-      new ConnectionAcceptor(std::move(options), std::move(listeners), port));
+      new ConnectionAcceptor(std::move(options), std::move(bound->fds), bound->port));
 }
 
 ConnectionAcceptor::ConnectionAcceptor(ConnectionAcceptorOptions options,
@@ -142,12 +157,13 @@ ConnectionAcceptor::~ConnectionAcceptor() {
 void ConnectionAcceptor::Start(
     std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> grpc) {
   grpc_ = std::move(grpc);
-  // Descriptors are handed out lowest first, so the spare's number is about how many the
+  // Descriptors are handed out lowest first, so the lowest free one says about how many the
   // process holds now (stdio, logs, epoll, the pool, the listeners): the connections get
   // max_connections more. A database connection opened later takes one of theirs, which keeps
   // the total within the budget.
-  fd_ceiling_ =
-      static_cast<int64_t>(spare_fd_ < 0 ? wake_fd_ : spare_fd_) + 1 + options_.max_connections;
+  const int lowest_free = OpenSpare();
+  fd_ceiling_ = (lowest_free >= 0 ? lowest_free : spare_fd_ + 1) + options_.max_connections;
+  if (lowest_free >= 0) ::close(lowest_free);
   thread_ = std::thread([this] { AcceptLoop(); });
 }
 
@@ -215,6 +231,10 @@ void ConnectionAcceptor::AcceptQueued(int listener) {
                           " client connections; misc_grpc_connections_refused_total)"));
       continue;
     }
+    // gRPC's listener sets it on every connection (accepted ones inherit it from ours too;
+    // set anyway, it costs a system call): calls are small writes that must not wait.
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     grpc::experimental::ExternalConnectionAcceptor::NewConnectionParameters connection;
     connection.listener_fd = listener;
     connection.fd = fd;
