@@ -137,6 +137,16 @@ prometheus::Histogram& PoolWaitHistogram(prometheus::Registry& registry) {
       .Add({}, observability::LatencyBuckets());
 }
 
+prometheus::Counter& RefusedConnectionsCounter(prometheus::Registry& registry) {
+  return prometheus::BuildCounter()
+      .Name("misc_grpc_connections_refused_total")
+      .Help(
+          "gRPC connections closed as soon as accepted: past the file descriptor budget, or "
+          "shed when the process had no descriptor left.")
+      .Register(registry)
+      .Add({});
+}
+
 std::shared_ptr<prometheus::Collectable> MakePlatformMetrics(const db::Pool& pool,
                                                              const auth::JwtVerifier& verifier) {
   return std::make_shared<PlatformMetrics>(pool, verifier);

@@ -2,6 +2,7 @@
 #define MISC_SRC_SERVER_PLATFORM_METRICS_H_
 
 #include <prometheus/collectable.h>
+#include <prometheus/counter.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
@@ -18,6 +19,11 @@ namespace misc::server {
 // (misc_db_pool_wait_seconds), registered in `registry`; set it as
 // PoolOptions::on_acquire_wait before building the pool.
 prometheus::Histogram& PoolWaitHistogram(prometheus::Registry& registry);
+
+// Returns the counter of gRPC connections misc's listener closed at once
+// (misc_grpc_connections_refused_total: past the descriptor budget, or shed when no descriptor
+// was left), registered in `registry`.
+prometheus::Counter& RefusedConnectionsCounter(prometheus::Registry& registry);
 
 // Returns the shared pool (misc_db_pool_{size,open,busy}_connections, misc_db_pool_waiters)
 // and the JWT verification outcomes (misc_jwt_verifications_total{outcome},

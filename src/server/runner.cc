@@ -13,6 +13,7 @@
 #include <thread>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -28,6 +29,7 @@
 #include "src/pagination/page_token_key_file.h"
 #include "src/server/blocking_executor.h"
 #include "src/server/call_runner.h"
+#include "src/server/connection_acceptor.h"
 #include "src/server/fd_budget.h"
 #include "src/server/platform_metrics.h"
 #include "src/server/readiness.h"
@@ -157,20 +159,37 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
-  int bound_port = 0;
+  // The gRPC port is misc's own listener, not gRPC's: gRPC 1.51's stops accepting for good
+  // after one EMFILE (CVE-2023-4785); this one keeps connections within the budget.
+  std::unique_ptr<ConnectionAcceptor> acceptor;
+  std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> grpc_connections;
   if (front == nullptr) {
-    builder.AddListeningPort(config.listen, GrpcServerCredentials(config.tls), &bound_port);
+    prometheus::Counter& refused = RefusedConnectionsCounter(*metrics);
+    absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> listening =
+        ConnectionAcceptor::Listen({.listen = config.listen,
+                                    .max_connections = budget->client_connections,
+                                    .on_refused = [&refused] { refused.Increment(); }});
+    if (!listening.ok()) {
+      spdlog::critical("{}", listening.status().message());
+      refresher.Stop();
+      return 1;
+    }
+    acceptor = *std::move(listening);
+    grpc_connections = builder.experimental().AddExternalConnectionAcceptor(
+        grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD,
+        GrpcServerCredentials(config.tls));
   }
   ApplyTransportOptions(config, builder);
   builder.experimental().SetInterceptorCreators(
       observability::MakeServerInterceptors(call_sinks, calls.RecordedServices()));
   for (HostedService& hosted : services) builder.RegisterService(hosted.service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || (front == nullptr && bound_port == 0)) {
+  if (server == nullptr) {
     spdlog::critical("cannot listen on {}", config.listen);
     refresher.Stop();
     return 1;
   }
+  if (acceptor != nullptr) acceptor->Start(std::move(grpc_connections));
   // gRPC's health service starts with "" SERVING: say NOT_SERVING until readiness has checked.
   grpc::HealthCheckServiceInterface& health = *server->GetHealthCheckService();
   health.SetServingStatus("", false);
@@ -191,6 +210,11 @@ int RunServer(absl::string_view name, const ServerConfig& config,
                       });
   readiness.Start(config.readiness_interval);
   std::string address = config.listen;
+  if (acceptor != nullptr) {
+    // With port 0, the port picked.
+    address =
+        absl::StrCat(config.listen.substr(0, config.listen.rfind(':')), ":", acceptor->port());
+  }
   if (front != nullptr) {
     const FrontEnv front_env{.server = *server,
                              .services = names,
@@ -227,6 +251,8 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     // The front's requests are gRPC calls in this process: it drains first, and what it has
     // left in flight at the deadline is cancelled by the server's shutdown below.
     if (front != nullptr) front->Drain(deadline);
+    // Where gRPC's own listener would stop: nothing is handed to gRPC after its Shutdown.
+    if (acceptor != nullptr) acceptor->Stop();
     server->Shutdown(absl::ToChronoTime(deadline));
     health.Shutdown();
     server->Wait();

@@ -240,14 +240,18 @@ std::string ServerUnderFdLimit(int limit) {
 
 // CVE-2023-4785: more connections than the server has file descriptors, held, then released.
 // gRPC before 1.53.2 stops accepting for good after the first accept4() that fails with
-// EMFILE; the test fails when new connections are not served once the flood is gone.
+// EMFILE; the test fails when new connections are not served once the flood is gone. misc
+// accepts the gRPC port's connections itself (src/server/connection_acceptor.h) and closes
+// those past its descriptor budget at once.
 TEST_F(GrpcCveTest, Cve2023_4785ConnectionFloodPastTheFdLimit) {
   // 200 descriptors: 5 database (a pool of 4, the change feed) + 2 listeners + 64 reserved
-  // + 129 for clients. The flood opens 300.
+  // + 129 for clients. The flood opens 300. No metrics listener: its 128 connections would
+  // not fit.
   constexpr int kFdLimit = 200;
   constexpr int kConnections = 300;
-  std::unique_ptr<ServerProcess> server = StartServer(
-      {"--db_pool_size=4", "--min_client_connections=64"}, ServerUnderFdLimit(kFdLimit));
+  std::unique_ptr<ServerProcess> server =
+      StartServer({"--db_pool_size=4", "--min_client_connections=64", "--metrics_listen="},
+                  ServerUnderFdLimit(kFdLimit));
   ASSERT_NE(server, nullptr);
   const AttackReport attack =
       Attack(*server, "cve-2023-4785",
@@ -255,12 +259,17 @@ TEST_F(GrpcCveTest, Cve2023_4785ConnectionFloodPastTheFdLimit) {
   std::cout << "cve-2023-4785 inputs:\n" << Summary(attack.report);
   const std::vector<json> flood = Inputs(attack.report, "cve-2023-4785");
   ASSERT_EQ(flood.size(), 1u) << attack.output;
-  // The flood really reached the limit: the server held (nearly) every descriptor it has, or
-  // gRPC logged the failed accept.
+  // The flood really reached the limit: the server held (nearly) every descriptor it has,
+  // the accept failed for the lack of one, or misc's listener closed connections past its
+  // budget (which stops short of the limit on purpose).
   const int held = flood[0]["answer"].value("server_fds_while_held", 0);
+  const std::string output = server->Output();
   const bool reached =
-      held >= kFdLimit - 8 || server->Output().find("Too many open files") != std::string::npos;
+      held >= kFdLimit - 8 || output.find("Too many open files") != std::string::npos ||
+      output.find("connections refused past the descriptor budget") != std::string::npos;
   EXPECT_TRUE(reached) << "the flood held " << held << " of " << kFdLimit << " descriptors";
+  // gRPC's own accept loop, the one that wedges, does not run.
+  EXPECT_EQ(output.find("Failed accept4"), std::string::npos) << output;
   EXPECT_EQ(attack.exit_code, 0) << "after the flood, new connections are not served:\n"
                                  << Summary(attack.report);
   ExpectStillServing(*server, attack);
