@@ -14,19 +14,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "src/auth/openssl_ptr.h"
 
 namespace misc::server {
 namespace {
-
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct X509Free {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-struct KeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
 
 absl::StatusOr<std::string> ReadFile(const std::string& flag, const std::string& path) {
   std::ifstream file(path, std::ios::binary);
@@ -37,17 +28,15 @@ absl::StatusOr<std::string> ReadFile(const std::string& flag, const std::string&
   return text;
 }
 
-std::unique_ptr<BIO, BioFree> MemoryBio(const std::string& text) {
-  return std::unique_ptr<BIO, BioFree>(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+auth::BioPtr MemoryBio(const std::string& text) {
+  return auth::BioPtr(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
 }
 
 // Reads the first certificate of a PEM file.
-absl::StatusOr<std::unique_ptr<X509, X509Free>> FirstCertificate(const std::string& flag,
-                                                                 const std::string& path) {
+absl::StatusOr<auth::X509Ptr> FirstCertificate(const std::string& flag, const std::string& path) {
   absl::StatusOr<std::string> text = ReadFile(flag, path);
   if (!text.ok()) return text.status();
-  std::unique_ptr<X509, X509Free> cert(
-      PEM_read_bio_X509(MemoryBio(*text).get(), nullptr, nullptr, nullptr));
+  auth::X509Ptr cert(PEM_read_bio_X509(MemoryBio(*text).get(), nullptr, nullptr, nullptr));
   if (cert == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("--", flag, ": ", path, " holds no PEM certificate"));
@@ -68,12 +57,11 @@ absl::Status CheckTlsFiles(const TlsFiles& files) {
   if (files.key_file.empty()) {
     return absl::InvalidArgumentError("--tls_cert_file needs --tls_key_file");
   }
-  absl::StatusOr<std::unique_ptr<X509, X509Free>> cert =
-      FirstCertificate("tls_cert_file", files.cert_file);
+  absl::StatusOr<auth::X509Ptr> cert = FirstCertificate("tls_cert_file", files.cert_file);
   if (!cert.ok()) return cert.status();
   absl::StatusOr<std::string> key_text = ReadFile("tls_key_file", files.key_file);
   if (!key_text.ok()) return key_text.status();
-  std::unique_ptr<EVP_PKEY, KeyFree> key(
+  auth::EvpPkeyPtr key(
       PEM_read_bio_PrivateKey(MemoryBio(*key_text).get(), nullptr, nullptr, nullptr));
   if (key == nullptr) {
     return absl::InvalidArgumentError(
