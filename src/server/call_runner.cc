@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "src/auth/viewer_from_metadata.h"
 #include "src/observability/trace_context.h"
+#include "src/server/metadata_limit.h"
 #include "src/status/grpc_status.h"
 
 namespace misc::server {
@@ -125,6 +126,7 @@ CallRunner::Recorder CallRunner::StartRecording(grpc::CallbackServerContext* con
 }
 
 absl::StatusOr<auth::Viewer> CallRunner::Authenticate(grpc::CallbackServerContext* context) const {
+  if (absl::Status size = CheckHeaderListSize(context->client_metadata()); !size.ok()) return size;
   return auth::ViewerFromMetadata(verifier_, context->client_metadata(), absl::Now());
 }
 
