@@ -64,7 +64,8 @@ def read_inputs(document):
     sources.append(("CPU per call of the page mix", f"{cpu_per_call * 1e6:.1f} µs",
                     f"`results[]` {PAGE}, c={page['concurrency']} (the highest of c="
                     f"{', '.join(map(str, OPERATING_CONCURRENCIES))}): "
-                    f"`server.cpu_seconds_per_1000_calls` {page['server']['cpu_seconds_per_1000_calls']}"))
+                    "`server.cpu_seconds_per_1000_calls` "
+                    f"{page['server']['cpu_seconds_per_1000_calls']}"))
     sources.append(("calls per page; database calls per page",
                     f"{calls_per_page:g}; " + ", ".join(
                         f"{method.rsplit('/', 1)[1]} {n:.2f}" for method, n in db_calls.items()),
@@ -74,7 +75,8 @@ def read_inputs(document):
     for method, workload in m.DB_METHOD_WORKLOADS.items():
         run = run_of(document, workload, REFERENCE_CONCURRENCY)
         rates[method] = run["calls_per_s"]
-        sources.append((f"{method.rsplit('/', 1)[1]} alone, database path", f"{run['calls_per_s']:,.0f} calls/s",
+        sources.append((f"{method.rsplit('/', 1)[1]} alone, database path",
+                        f"{run['calls_per_s']:,.0f} calls/s",
                         f"`results[]` {workload}, c={REFERENCE_CONCURRENCY} (cache off)"))
     genres = run_of(document, "list_genres", REFERENCE_CONCURRENCY)
     sources.append(("a memory-served call", f"{genres['calls_per_s']:,.0f} calls/s",
@@ -149,19 +151,22 @@ def next_bottleneck(p, inputs, sizing):
     if p.pods_zone_loss > sizing.hpa_max_replicas:
         lines.append(
             f"**The autoscaler's bound.** {p.pods_zone_loss} pods (a zone down) is above the "
-            f"production overlay's maxReplicas {sizing.hpa_max_replicas}: raise it with the "
-            "connection budget checked (deploying.md).")
+            f"production overlay's maxReplicas {sizing.hpa_max_replicas} "
+            "(overlays/production-pgbouncer raises it): raise it with the connection budget "
+            "checked (deploying.md).")
     found = m.limits(p, inputs, sizing)
-    short = [(peak, what) for peak, what in found if peak < p.peak]
+    short = [(peak, what) for peak, kind, what in found if peak < p.peak and kind != "hpa"]
     if short:
         lines.append("Short of this peak as planned: " + "; ".join(
-            f"{what} serve{'s' if 'HPA' in what else ''} {peak:,.0f} pages/s" for peak, what in short)
-            + " (a fleet restart must be a rollout, which keeps most caches warm).")
-    ahead = [(peak, what) for peak, what in found if peak >= p.peak]
+            f"{what}: {peak:,.0f} pages/s" for peak, what in short) + ". Restart the fleet "
+            "by a rollout, which leaves most pods' caches warm, never all pods at once.")
+    ahead = [(peak, what) for peak, _, what in found if peak >= p.peak]
     if ahead:
-        lines.append("Beyond this peak, in the order they run out: " + "; ".join(
-            f"{what} at {peak:,.0f} pages/s ({peak / p.peak:.1f}×)" for peak, what in ahead)
-            + ".")
+        lines.append(f"**Next: {ahead[0][1]}**, at {ahead[0][0]:,.0f} pages/s "
+                     f"({ahead[0][0] / p.peak:.1f}× this peak)" + (
+                         "; then " + "; ".join(f"{what} at {peak:,.0f} ({peak / p.peak:.1f}×)"
+                                               for peak, what in ahead[1:])
+                         if ahead[1:] else "") + ".")
     return lines
 
 
@@ -238,8 +243,8 @@ def render(path, document, inputs, sources, sizing):
         "planned share.",
         "- Memory request = peak RSS with the cache filled (or cache-off peak + "
         f"{sizing.cache_allowance_mb:g} MB allowance while unmeasured) × "
-        f"{sizing.memory_headroom:g}, rounded up to 64 MiB: **{m.memory_request_mib(inputs, sizing)} "
-        "MiB**.",
+        f"{sizing.memory_headroom:g}, rounded up to 64 MiB: "
+        f"**{m.memory_request_mib(inputs, sizing)} MiB**.",
         "",
         "## The plan",
         "",
@@ -254,13 +259,15 @@ def render(path, document, inputs, sources, sizing):
     row("misc-server cores busy", lambda p: f"{p.cores:,.1f}")
     row(f"pods at the HPA target ({m.pages_per_pod(inputs, sizing):,.0f} pages/s each)",
         lambda p: f"**{p.pods}**")
-    row("pods with a zone down / in a rollout", lambda p: f"{p.pods_zone_loss} / {p.pods_in_rollout}")
+    row("pods with a zone down / in a rollout",
+        lambda p: f"{p.pods_zone_loss} / {p.pods_in_rollout}")
     row("database calls/s", lambda p: f"{p.db_calls_per_s:,.0f}")
     row("database load, cache off / warm (SELECTs/s)",
         lambda p: f"{p.db_load_cold:,.0f} / {p.db_load_warm:,.0f}" if p.db_load_warm is not None
         else f"{p.db_load_cold:,.0f} / -")
     row("read hosts, cache off / warm", lambda p: f"{p.hosts_cold} / {p.hosts_warm}")
-    row("replicas to run (warm, + 1 spare)", lambda p: f"**{(p.hosts_warm or p.hosts_cold) + 1}**")
+    row("read replicas to run: warm hosts + 1 spare (1 host: the primary alone also does)",
+        lambda p: f"**{(p.hosts_warm or p.hosts_cold) + 1}**")
     row("direct connections per host (+ LISTEN on the primary)",
         lambda p: f"{p.direct_connections_per_host} (+{p.pods_in_rollout})"
         + ("" if p.fits_budget_direct else f" > {sizing.connection_budget}"))

@@ -139,17 +139,17 @@ def load_per_page(hit_ratio, inputs):
 
 def limits(p, inputs, sizing):
     """The peaks (pages/s) at which each resource of plan p runs out, lowest first:
-    [(pages/s, what)]. Hosts and connections are p's; the HPA bound is the overlay's."""
+    [(pages/s, kind, what)], kind one of hosts, hosts-cold, hpa, connections. Hosts and
+    connections are p's; the HPA bound is the overlay's."""
     hosts = p.hosts_warm or p.hosts_cold
     warm = inputs.cache_hit_ratio_warm or 0.0
     capacity = hosts * host_capacity(inputs, sizing)
+    readers = "the one read host" if hosts == 1 else f"the {hosts} read hosts"
     found = [
-        (capacity / load_per_page(warm, inputs),
-         f"the {hosts} read host{'s' if hosts > 1 else ''} with the cache warm"),
-        (capacity / load_per_page(0.0, inputs),
-         f"the {hosts} read host{'s' if hosts > 1 else ''} with every cache empty (after a "
-         "restart of every pod)"),
-        (sizing.hpa_max_replicas * pages_per_pod(inputs, sizing),
+        (capacity / load_per_page(warm, inputs), "hosts", f"{readers} with the cache warm"),
+        (capacity / load_per_page(0.0, inputs), "hosts-cold",
+         f"{readers} with every cache empty (every pod restarted at once)"),
+        (sizing.hpa_max_replicas * pages_per_pod(inputs, sizing), "hpa",
          f"the production HPA's maxReplicas {sizing.hpa_max_replicas}"),
     ]
     if p.fits_budget_direct:
@@ -157,7 +157,7 @@ def limits(p, inputs, sizing):
         while surge(pods_zone_loss(pods + 1, sizing), sizing) * (sizing.pool_size + 1) <= \
                 sizing.connection_budget:
             pods += 1
-        found.append((pods * pages_per_pod(inputs, sizing),
+        found.append((pods * pages_per_pod(inputs, sizing), "connections",
                       f"direct connections ({sizing.connection_budget} per host) without "
                       "PgBouncer"))
     return sorted(found)
