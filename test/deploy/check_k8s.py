@@ -65,7 +65,8 @@ import sys
 
 import yaml
 
-import check_scaling
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import check_scaling  # noqa: E402
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 GRPC_SERVER_BINARIES = {"misc-server", "misc-restaurant"}

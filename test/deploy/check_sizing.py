@@ -21,7 +21,8 @@ import sys
 
 import yaml
 
-import check_scaling
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import check_scaling  # noqa: E402
 
 
 def rendered(kubectl, overlay):

@@ -15,6 +15,7 @@ import unittest
 REPO = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else None
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE = os.path.join(HERE, "fixtures", "scaling-results.json")
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(REPO or ".", "bench"))
 
 import json  # noqa: E402
