@@ -12,7 +12,7 @@ namespace misc::config {
 namespace {
 
 std::string WriteFile(const std::string& name, const std::string& content) {
-  const std::string path = absl::StrCat(::testing::TempDir(), "/", name);
+  std::string path = absl::StrCat(::testing::TempDir(), "/", name);
   std::ofstream(path, std::ios::binary) << content;
   return path;
 }
