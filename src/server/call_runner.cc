@@ -28,6 +28,11 @@ struct CallRunner::BoundService {
 
   // Returns the metrics of `method` (a handler's name, a static string) of this service.
   observability::MethodMetrics& MetricsOf(observability::CallSinks& sinks, const char* method) {
+    {
+      // Every call but a handler's first finds its metrics: concurrent calls share the lock.
+      absl::ReaderMutexLock lock(&mu);
+      if (auto it = by_handler.find(method); it != by_handler.end()) return *it->second;
+    }
     absl::MutexLock lock(&mu);
     auto [it, inserted] = by_handler.try_emplace(method, nullptr);
     if (inserted) {
