@@ -270,43 +270,62 @@ def collect(args):
     rest = rest_runs(run_dir)
     if rest:
         document["rest"] = rest
-    cache = cache_runs(run_dir)
-    if cache:
-        document["restaurant_cache"] = cache
-    hwm_file = os.path.join(run_dir, "cache-server.hwm")
-    if os.path.exists(hwm_file) and open(hwm_file).read().strip():
-        # The cached server's peak RSS after both Zipf runs (a filled cache); the workloads'
-        # peak RSS is with the cache off.
-        document["restaurant_cache_server"] = {
-            "peak_rss_mb": round(int(open(hwm_file).read().strip()) / 1024, 1)}
+    for key, (label, prefix, names) in CACHE_STEPS.items():
+        cache = cache_runs(run_dir, label, prefix, names)
+        if cache:
+            document[key] = cache
+    # The cached server's peak RSS after the GetRestaurant Zipf runs (the restaurant cache
+    # filled), and after the ListReviews ones too (both caches filled); the workloads' peak RSS
+    # is with the caches off.
+    for key, hwm in (("restaurant_cache_server", "cache-server.hwm"),
+                     ("review_first_page_cache_server", "cache-server-reviews.hwm")):
+        hwm_file = os.path.join(run_dir, hwm)
+        if os.path.exists(hwm_file) and open(hwm_file).read().strip():
+            document[key] = {"peak_rss_mb": round(int(open(hwm_file).read().strip()) / 1024, 1)}
     document["targets"] = targets(document)
     with open(args.out, "w") as out:
         json.dump(document, out, indent=1, ensure_ascii=False)
         out.write("\n")
 
 
-def cache_counters(path):
-    """misc_cache_*_total counters written by bench/run.sh's cache_counters, name -> value."""
+# The caches of step 7b: results JSON key -> (the server's `cache` label of misc_cache_*, the
+# prefix of their runs' files after "cache-", the runs).
+CACHE_STEPS = {
+    "restaurant_cache": ("restaurant", "", ("zipf-cold", "zipf-on", "zipf-off", "uniform-off")),
+    "review_first_page_cache": ("review_first_page", "reviews-",
+                                ("zipf-cold", "zipf-on", "zipf-off")),
+}
+
+
+def cache_counters(path, cache):
+    """The misc_cache_*_total counters of one cache (its `cache` label), name -> value, from a
+    file written by bench/run.sh's cache_counters ("name cache value" a line; a file of "name
+    value" lines, from before the label was kept, is the restaurant cache's, then the only one)."""
     if not os.path.exists(path):
         return {}
     counters = {}
     for line in open(path):
-        name, value = line.split()
-        counters[name] = counters.get(name, 0) + float(value)
+        fields = line.split()
+        name, label = fields[0], fields[1] if len(fields) == 3 else "restaurant"
+        if label == cache:
+            counters[name] = counters.get(name, 0) + float(fields[-1])
     return counters
 
 
-def cache_runs(run_dir):
-    """The restaurant cache step: GetRestaurant at c=64, Zipf ids with the cache on (from cold,
-    then warm) and off, uniform ids with it off; the hit ratio of the runs with it on."""
+def cache_runs(run_dir, cache, prefix, names):
+    """One cache's runs of step 7b, loadgen JSON by name (zipf-cold and zipf-on against the
+    cached server, zipf-off and uniform-off against the one with the caches off), with the
+    hit ratio of `cache` around each run on the cached server."""
     runs = {}
-    for name in ("zipf-cold", "zipf-on", "zipf-off", "uniform-off"):
-        path = os.path.join(run_dir, f"cache-{name}.loadgen.json")
+    for name in names:
+        path = os.path.join(run_dir, f"cache-{prefix}{name}.loadgen.json")
         if not os.path.exists(path):
             continue
         runs[name] = json.load(open(path))
-        before = cache_counters(os.path.join(run_dir, f"cache-{name}.counters-before"))
-        after = cache_counters(os.path.join(run_dir, f"cache-{name}.counters-after"))
+        before = cache_counters(os.path.join(run_dir, f"cache-{prefix}{name}.counters-before"),
+                                cache)
+        after = cache_counters(os.path.join(run_dir, f"cache-{prefix}{name}.counters-after"),
+                               cache)
         if before and after:
             delta = {key: after.get(key, 0) - before.get(key, 0) for key in after}
             hits = delta.get("misc_cache_hits_total", 0)
@@ -353,6 +372,43 @@ def cache_table(document):
     if on and genres_rate:
         lines.append(f"- cache on (warm) / ListGenres (memory-served) at c=64: "
                      f"**{on / genres_rate:.2f}x** (target >= 0.8x)")
+    return lines + review_cache_table(document)
+
+
+def review_cache_table(document):
+    """ListReviews' first page with and without the review first-page cache (the same step as
+    the restaurant cache's, so its table follows that one)."""
+    cache = document.get("review_first_page_cache")
+    if not cache:
+        return []
+
+    def rate(name):
+        run = cache.get(name)
+        return run.get("calls_per_s") if run else None
+
+    on, off = rate("zipf-on"), rate("zipf-off")
+    genres = find(document, "list_genres", 64)
+    genres_rate = genres.get("calls_per_s") if genres else None
+    lines = ["", "Review first-page cache: ListReviews at concurrency 64, anonymous, first page "
+             "of 20 (the request of a restaurant page, what the cache keeps), the same Zipf ids; "
+             "on the same cached server after the GetRestaurant runs; the hit ratio is "
+             'misc_cache_hits_total{cache="review_first_page"} over every anonymous first-page '
+             "read, warm-up included.",
+             "", "| run | calls/s | hit ratio |", "|---|--:|--:|"]
+    for label, name in (("cache on, from empty (a fresh pod)", "zipf-cold"),
+                        ("cache on, warm (the run before left it filled)", "zipf-on"),
+                        ("cache off (--cache_max_entries=0)", "zipf-off")):
+        value = rate(name)
+        ratio = (cache.get(name) or {}).get("cache_hit_ratio")
+        lines.append(f"| {label} | {value:,.0f} | "
+                     f"{'-' if ratio is None else f'{ratio:.1%}'} |" if value
+                     else f"| {label} | - | - |")
+    lines.append("")
+    if on and off:
+        lines.append(f"- cache on (warm) / cache off, same ids: **{on / off:.2f}x**")
+    if on and genres_rate:
+        lines.append(f"- cache on (warm) / ListGenres (memory-served) at c=64: "
+                     f"**{on / genres_rate:.2f}x**")
     return lines
 
 

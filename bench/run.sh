@@ -28,7 +28,8 @@
 #                callback and on the async API, one after the other (--no-transport skips it)
 #   7b. cache    GetRestaurant at c=64, Zipf-popular ids (s = 1), on a second server with the
 #                restaurant cache on (from cold, then warm), and with it off; uniform ids with
-#                it off (--no-cache skips it)
+#                it off; then ListReviews' anonymous first page of 20 (the review first-page
+#                cache) the same way, Zipf ids only (--no-cache skips it)
 #   7c. rest     misc-rest (HTTP/1.1, JSON) under h2load --h1, 64 connections: the memory-served
 #                routes pinned as in 7; then GetRestaurant (cache off, database path, unpinned)
 #                over REST and, with the same h2load settings and restaurant, over gRPC against
@@ -382,33 +383,48 @@ if ((transport)) && ((${#transport_workloads[@]} > 0)); then
   ((${#server_pin[@]} == 0)) || taskset -a -p -c "0-$(($(nproc) - 1))" "$server_pid" >/dev/null
 fi
 
-# ---- 7b. the restaurant cache ----
+# ---- 7b. the caches ----
 # GetRestaurant over every restaurant with Zipf popularity (s = 1, misc-loadgen --zipf), at
-# concurrency 64: against a second server with the cache on (the default), and against the one
+# concurrency 64: against a second server with the caches on (the default), and against the one
 # above (--cache_max_entries=0: every call reads PostgreSQL), plus uniform ids with the cache
-# off (the path every call took before the cache). report.py prints the ratios.
-cache_run() {  # cache_run NAME TARGET [LOADGEN FLAGS...]
-  local name=$1 run_target=$2
-  shift 2
-  say "cache: $name"
-  "$LOADGEN" --target="$run_target" --workload=get_restaurant --concurrency=64 --channels=4 \
+# off (the path every call took before the cache). Then ListReviews (workload list_reviews:
+# anonymous, no page token, page size 20, exactly what the review_first_page cache keeps) with
+# the same Zipf ids, cold and warm on the cached server and off on the other. report.py prints
+# the ratios.
+cache_run() {  # cache_run NAME TARGET WORKLOAD [LOADGEN FLAGS...]
+  local name=$1 run_target=$2 workload=$3
+  shift 3
+  say "cache: $name ($workload)"
+  "$LOADGEN" --target="$run_target" --workload="$workload" --concurrency=64 --channels=4 \
     --duration="$duration" --warmup="$warmup" --restaurant_ids="1:$RESTAURANTS" "$@" \
     --json="$run_dir/cache-$name.loadgen.json" 2>"$run_dir/cache-$name.loadgen.log" ||
     say "misc-loadgen reported failures for cache-$name"
 }
-# cache_counters METRICS_ADDRESS: the server's misc_cache_* counters, one "name value" a line.
+# cache_counters METRICS_ADDRESS: the server's misc_cache_*_total counters, one
+# "name cache value" a line (the cache label kept: each cache's hit ratio is its own).
 cache_counters() {
   python3 - "$1" <<'PY'
-import sys, urllib.request
+import re, sys, urllib.request
 for line in urllib.request.urlopen(f"http://{sys.argv[1]}/metrics", timeout=5).read().decode().splitlines():
     if line.startswith("misc_cache_") and "_total{" in line:
-        print(line.split("{")[0], line.rsplit(" ", 1)[1])
+        cache = re.search(r'[{,]cache="([^"]*)"', line)
+        print(line.split("{")[0], cache.group(1) if cache else "-", line.rsplit(" ", 1)[1])
 PY
+}
+# cache_phases TARGET METRICS WORKLOAD PREFIX: PREFIX-cold then PREFIX-on with --zipf against the
+# cached server, its counters written before and after each run.
+cache_phases() {
+  local phase
+  for phase in cold on; do
+    cache_counters "$2" >"$run_dir/cache-$4-$phase.counters-before"
+    cache_run "$4-$phase" "$1" "$3" --zipf
+    cache_counters "$2" >"$run_dir/cache-$4-$phase.counters-after"
+  done
 }
 if ((cache_step)); then
   cached_target=127.0.0.1:$(free_port)
   cached_metrics=127.0.0.1:$(free_port)
-  say "starting misc-server with the restaurant cache on $cached_target"
+  say "starting misc-server with the caches on $cached_target"
   "$SERVER" "${server_flags[@]}" --listen="$cached_target" --metrics_listen="$cached_metrics" \
     2>"$run_dir/server-cached.log" &
   cached_pid=$!
@@ -418,18 +434,20 @@ if ((cache_step)); then
   # First from an empty cache (what a fresh pod sees), then again with what that run left:
   # the working set fits in the cache, so the second is its steady state. The hit ratio of
   # each comes from the server's own counters around the run (warm-up included).
-  for phase in cold on; do
-    cache_counters "$cached_metrics" >"$run_dir/cache-zipf-$phase.counters-before"
-    cache_run "zipf-$phase" "$cached_target" --zipf
-    cache_counters "$cached_metrics" >"$run_dir/cache-zipf-$phase.counters-after"
-  done
-  # Peak RSS with the cache filled by both runs: what a production pod's memory request must
-  # hold (the workloads above run with the cache off). bench/scaling.py sizes pods with it.
+  cache_phases "$cached_target" "$cached_metrics" get_restaurant zipf
+  # Peak RSS with the restaurant cache filled by both runs: what a production pod's memory
+  # request must hold (the workloads above run with the cache off).
   grep VmHWM "/proc/$cached_pid/status" | awk '{print $2}' >"$run_dir/cache-server.hwm" || true
+  # The review first-page cache is still empty: the GetRestaurant runs do not touch it.
+  cache_phases "$cached_target" "$cached_metrics" list_reviews reviews-zipf
+  # ... and with both caches filled. bench/scaling.py sizes pods with the latest of these.
+  grep VmHWM "/proc/$cached_pid/status" | awk '{print $2}' \
+    >"$run_dir/cache-server-reviews.hwm" || true
   stop_server "$cached_pid"
   ceiling_pids=()
-  cache_run zipf-off "$target" --zipf
-  cache_run uniform-off "$target"
+  cache_run zipf-off "$target" get_restaurant --zipf
+  cache_run uniform-off "$target" get_restaurant
+  cache_run reviews-zipf-off "$target" list_reviews --zipf
 fi
 
 # ---- 7c. misc-rest ----

@@ -102,11 +102,17 @@ def read_inputs(document):
     peak_rss = max(r["server"]["peak_rss_mb"] for r in document["results"] if r.get("server"))
     sources.append(("peak RSS, cache off", f"{peak_rss} MB", "the highest `server.peak_rss_mb` "
                     "of `results[]`"))
-    cache_rss = (document.get("restaurant_cache_server") or {}).get("peak_rss_mb")
+    # With both caches filled once the review cache is measured, else the restaurant cache.
+    cache_rss, rss_source = None, ("this run predates it (bench/run.sh records it since); the "
+                                   "plan adds an allowance instead")
+    for key, filled in (("review_first_page_cache_server", "both caches filled"),
+                        ("restaurant_cache_server", "the restaurant cache filled")):
+        cache_rss = (document.get(key) or {}).get("peak_rss_mb")
+        if cache_rss:
+            rss_source = f"`{key}.peak_rss_mb` ({filled})"
+            break
     sources.append(("peak RSS, cache filled", f"{cache_rss} MB" if cache_rss else "not recorded",
-                    "`restaurant_cache_server.peak_rss_mb`" if cache_rss else
-                    "this run predates it (bench/run.sh records it since); the plan adds an "
-                    "allowance instead"))
+                    rss_source))
     cache = document.get("restaurant_cache") or {}
     warm, cold = cache.get("zipf-on") or {}, cache.get("zipf-cold") or {}
     if warm.get("cache_hit_ratio") is not None:
@@ -114,6 +120,19 @@ def read_inputs(document):
                         f"{warm['cache_hit_ratio']:.1%} / {cold.get('cache_hit_ratio', 0):.1%}",
                         "`restaurant_cache` zipf-on / zipf-cold (Zipf s = 1 over every "
                         f"restaurant; GetRestaurant {warm['calls_per_s']:,.0f} calls/s warm)"))
+    reviews = document.get("review_first_page_cache") or {}
+    reviews_warm, reviews_cold = reviews.get("zipf-on") or {}, reviews.get("zipf-cold") or {}
+    if reviews_warm.get("cache_hit_ratio") is not None:
+        sources.append(("review first-page cache hit ratio, warm / from empty",
+                        f"{reviews_warm['cache_hit_ratio']:.1%} / "
+                        f"{reviews_cold.get('cache_hit_ratio', 0):.1%}",
+                        "`review_first_page_cache` zipf-on / zipf-cold (ListReviews, anonymous, "
+                        "first page of 20: exactly the page's call; the same Zipf ids; "
+                        f"{reviews_warm['calls_per_s']:,.0f} calls/s warm)"))
+    else:
+        sources.append(("review first-page cache hit ratio", "not measured",
+                        "no `review_first_page_cache`: this run predates its measurement "
+                        "(bench/run.sh step 7b); the plan counts no ListReviews hits"))
     inputs = m.Inputs(
         calls_per_page=calls_per_page, db_calls_per_page=db_calls, cpu_s_per_call=cpu_per_call,
         db_path_calls_per_s=rates, memory_calls_per_s=genres["calls_per_s"],
@@ -121,7 +140,10 @@ def read_inputs(document):
         peak_rss_mb=peak_rss, cache_peak_rss_mb=cache_rss,
         cache_hit_ratio_warm=warm.get("cache_hit_ratio"),
         cache_hit_ratio_cold=cold.get("cache_hit_ratio"),
-        cache_calls_per_s_warm=warm.get("calls_per_s"))
+        cache_calls_per_s_warm=warm.get("calls_per_s"),
+        review_cache_hit_ratio_warm=reviews_warm.get("cache_hit_ratio"),
+        review_cache_hit_ratio_cold=reviews_cold.get("cache_hit_ratio"),
+        review_cache_calls_per_s_warm=reviews_warm.get("calls_per_s"))
     return inputs, sources
 
 
@@ -131,17 +153,27 @@ def ratio_text(ratio):
     return "none needed" if ratio == 0 else f"{ratio:.1%}"
 
 
+def method_names(methods):
+    """"GetRestaurant and ListReviews" for their full names."""
+    return " and ".join(method.rsplit("/", 1)[1] for method in methods)
+
+
 def next_bottleneck(p, inputs, sizing):
     """What runs out first at this peak and beyond it, in words, from the plan's figures."""
     lines = []
-    uncached = m.db_load(p.peak, 1.0, inputs)
+    all_hits = m.same_hit_ratio(1.0, inputs)
+    uncached = m.db_load(p.peak, all_hits, inputs)
     if uncached > m.host_capacity(inputs, sizing):
+        alone = method_names(method for method in inputs.db_calls_per_page
+                             if method not in all_hits)
+        hosts = m.db_hosts(p.peak, all_hits, inputs, sizing)
         lines.append(
-            f"**The reads the cache does not serve.** ListReviews alone is {uncached:,.0f} "
-            f"SELECTs/s, {m.db_hosts(p.peak, 1.0, inputs, sizing)} hosts at "
-            f"{sizing.db_target:.0%} even if every GetRestaurant hit the cache: more hit ratio "
-            "cannot help, replicas can, or caching the first page of reviews, which every page "
-            "render asks for.")
+            f"**The reads the plan counts no cache for.** {alone} alone is {uncached:,.0f} "
+            f"SELECTs/s, {hosts} hosts at {sizing.db_target:.0%} even if every "
+            f"{method_names(all_hits)} hit the cache: more hit ratio cannot help, replicas can"
+            + ("; the review first-page cache serves the page's ListReviews, but this run "
+               "predates its measurement (bench/run.sh step 7b), so the plan counts none of its "
+               "hits." if m.LIST_REVIEWS not in all_hits else "."))
     if not p.fits_budget_direct:
         lines.append(
             f"**Connections.** {p.pods_in_rollout} pods × ({sizing.pool_size} + 1 LISTEN) = "
@@ -176,6 +208,8 @@ def render(path, document, inputs, sources, sizing):
     setup = document.get("setup") or {}
     plans = [m.plan(peak, inputs, sizing) for peak in PEAKS]
     rel = os.path.relpath(path, REPO)
+    counted = method_names(m.cached_methods(inputs))
+    reviews_warm = inputs.review_cache_hit_ratio_warm
     out = [
         "# Capacity on paper",
         "",
@@ -231,13 +265,18 @@ def render(path, document, inputs, sources, sizing):
         "weighs GetRestaurant's calls/s ÷ its own workload's calls/s (same machine, c="
         f"{REFERENCE_CONCURRENCY}, cache off), so ListReviews weighs "
         + ", ".join(f"{m.db_weight(method, inputs):.2f}" for method in m.DB_METHOD_WORKLOADS
-                    if method != m.CACHED_METHOD)
-        + ". Load = peak × Σ calls per page × weight × (1 − hit ratio for GetRestaurant).",
+                    if method != m.GET_RESTAURANT)
+        + ". Load = peak × Σ calls per page × weight × (1 − the method's hit ratio): "
+        "GetRestaurant's is the restaurant cache's; the page's ListReviews is exactly the request "
+        "the review first-page cache keeps (anonymous, no page token, 20 a page), so its ratio is "
+        + (f"that cache's: {reviews_warm:.1%} warm." if reviews_warm is not None else
+           "that cache's, which this run did not measure: counted as no hits."),
         "- Hosts = ⌈load / (pgbench ceiling × planned share)⌉; with read replicas "
         "(`--database_replica_url`) reads go to the replicas only, so replicas = hosts, plus one "
         "spare so that losing one does not overload the rest.",
         "- Hit ratio needed for H hosts = 1 − (H × host capacity − uncached load) / "
-        "GetRestaurant's load at no hits.",
+        f"the load of {counted} at no hits"
+        + (" (one ratio for both)." if len(m.cached_methods(inputs)) > 1 else "."),
         "- Direct connections per host = pods in a rollout × pool, + 1 LISTEN connection per pod "
         "on the primary (`--database_listen_url`); busy connections = database calls/s per host "
         "× connection time per call (Little's law); PgBouncer's server pool per host = busy ÷ "
@@ -284,12 +323,25 @@ def render(path, document, inputs, sources, sizing):
                 "from empty (Zipf s = 1 over 100,000 restaurants; real traffic has its own "
                 "curve: watch `misc_cache_hits_total`). Pods are sized with the cache off: a "
                 "fresh pod starts empty, and the pod count must not depend on the hit ratio."]
-        predicted = m.pod_get_restaurant_rate(warm, inputs)
+        predicted = m.pod_cached_rate(m.GET_RESTAURANT, warm, inputs)
         out += ["", "Check of the model against the cache step: a server's GetRestaurant rate "
                 "at hit ratio h is 1 / ((1 − h) / database-path rate + h / memory-served rate) "
                 f"= {predicted:,.0f} calls/s at {warm:.1%}; measured "
                 f"{inputs.cache_calls_per_s_warm:,.0f} "
                 f"({inputs.cache_calls_per_s_warm / predicted - 1:+.0%})."]
+    if reviews_warm is not None:
+        predicted = m.pod_cached_rate(m.LIST_REVIEWS, reviews_warm, inputs)
+        out += ["", f"Review first-page cache: {reviews_warm:.1%} warm, "
+                f"{inputs.review_cache_hit_ratio_cold:.1%} from empty (the same Zipf ids, "
+                "ListReviews' anonymous first page of 20: `misc_cache_hits_total{cache="
+                "\"review_first_page\"}`). The same model gives ListReviews "
+                f"{predicted:,.0f} calls/s at {reviews_warm:.1%}; measured "
+                f"{inputs.review_cache_calls_per_s_warm:,.0f} "
+                f"({inputs.review_cache_calls_per_s_warm / predicted - 1:+.0%})."]
+    else:
+        out += ["", "Review first-page cache: not measured in this run (it predates bench/run.sh "
+                "step 7b's ListReviews runs); the plan keeps ListReviews reading PostgreSQL on "
+                "every call."]
     out += ["", "## Where the next bottleneck is", ""]
     for p in plans:
         out.append(f"At **{p.peak:,} pages/s**:")
@@ -304,8 +356,9 @@ def render(path, document, inputs, sources, sizing):
         "ceiling roughly with its cores until its memory no longer holds the working set.",
         "- The VM moves figures by 15-30 % between runs (benchmarks.md); the HPA's 30 % headroom "
         "covers about that, not more.",
-        "- Logged-in GetRestaurant calls bypass the cache; a page mix with logged-in users needs "
-        "the hit ratio above counted over anonymous calls only.",
+        "- Logged-in calls bypass both caches (so do ListReviews pages after the first or of "
+        "another size); a page mix with logged-in users needs the hit ratios above counted over "
+        "anonymous calls only.",
         "- The replica lag bound (`--max_replica_lag`) takes a lagging host out: plan the spare.",
         "",
     ]

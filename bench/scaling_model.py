@@ -14,8 +14,12 @@ DB_METHOD_WORKLOADS = {
     "misc.restaurant.v1.RestaurantService/GetRestaurant": "get_restaurant",
     "misc.review.v1.ReviewService/ListReviews": "list_reviews",
 }
-# The one the restaurant cache serves (anonymous GetRestaurant; the page calls anonymously).
-CACHED_METHOD = "misc.restaurant.v1.RestaurantService/GetRestaurant"
+GET_RESTAURANT = "misc.restaurant.v1.RestaurantService/GetRestaurant"
+LIST_REVIEWS = "misc.review.v1.ReviewService/ListReviews"
+# The page's calls of both are exactly what a cache serves: anonymous GetRestaurant (the
+# restaurant cache), and anonymous ListReviews of the first page at the default size of 20
+# (the review_first_page cache).
+CACHED_METHODS = (GET_RESTAURANT, LIST_REVIEWS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,10 +53,34 @@ class Inputs:
     pg_ceiling_calls_per_s: float     # pgbench, GetRestaurant's SELECT, best concurrency
     connection_seconds_per_call: float  # pool size / DB calls/s with every connection busy
     peak_rss_mb: float                # highest peak RSS of any workload run (cache off)
-    cache_peak_rss_mb: float | None   # peak RSS of the server with a filled cache, if measured
-    cache_hit_ratio_warm: float | None
+    cache_peak_rss_mb: float | None   # peak RSS of the server with its caches filled, if measured
+    cache_hit_ratio_warm: float | None   # the restaurant cache (GetRestaurant)
     cache_hit_ratio_cold: float | None
     cache_calls_per_s_warm: float | None
+    # The review first-page cache (ListReviews), None in results that predate its measurement:
+    # the plan then counts no ListReviews hits.
+    review_cache_hit_ratio_warm: float | None = None
+    review_cache_hit_ratio_cold: float | None = None
+    review_cache_calls_per_s_warm: float | None = None
+
+
+def cached_methods(inputs):
+    """The methods whose hits the plan counts: GetRestaurant, and ListReviews once its cache's
+    hit ratio has been measured."""
+    return tuple(method for method in CACHED_METHODS
+                 if method != LIST_REVIEWS or inputs.review_cache_hit_ratio_warm is not None)
+
+
+def warm_hit_ratios(inputs):
+    """Each cached method's measured warm hit ratio, {} when none was measured."""
+    ratios = {GET_RESTAURANT: inputs.cache_hit_ratio_warm,
+              LIST_REVIEWS: inputs.review_cache_hit_ratio_warm}
+    return {method: ratio for method, ratio in ratios.items() if ratio is not None}
+
+
+def same_hit_ratio(hit_ratio, inputs):
+    """One hit ratio for every method of cached_methods."""
+    return {method: hit_ratio for method in cached_methods(inputs)}
 
 
 def cpu_per_page(inputs):
@@ -81,16 +109,16 @@ def surge(pods, sizing):
 def db_weight(method, inputs):
     """A method's database cost in GetRestaurant SELECTs: how many times slower its own
     workload ran than GetRestaurant's on the same machine and concurrency (cache off)."""
-    base = inputs.db_path_calls_per_s[CACHED_METHOD]
+    base = inputs.db_path_calls_per_s[GET_RESTAURANT]
     return base / inputs.db_path_calls_per_s[method]
 
 
-def db_load(peak, hit_ratio, inputs):
-    """Database work per second in GetRestaurant SELECTs (pgbench's unit) at a cache hit ratio
-    of the cached method; the other database methods are not cached."""
+def db_load(peak, hit_ratios, inputs):
+    """Database work per second in GetRestaurant SELECTs (pgbench's unit) at each method's
+    cache hit ratio ({method: ratio}); a method not in it reads the database every call."""
     load = 0.0
     for method, per_page in inputs.db_calls_per_page.items():
-        misses = (1 - hit_ratio) if method == CACHED_METHOD else 1.0
+        misses = 1 - hit_ratios.get(method, 0.0)
         load += peak * per_page * misses * db_weight(method, inputs)
     return load
 
@@ -100,29 +128,30 @@ def host_capacity(inputs, sizing):
     return inputs.pg_ceiling_calls_per_s * sizing.db_target
 
 
-def db_hosts(peak, hit_ratio, inputs, sizing):
+def db_hosts(peak, hit_ratios, inputs, sizing):
     """Database hosts serving reads at the plan's utilisation (at least one)."""
-    return max(1, math.ceil(db_load(peak, hit_ratio, inputs) / host_capacity(inputs, sizing)
+    return max(1, math.ceil(db_load(peak, hit_ratios, inputs) / host_capacity(inputs, sizing)
                             - 1e-9))
 
 
 def hit_ratio_needed(peak, hosts, inputs, sizing):
-    """The lowest hit ratio at which the reads fit `hosts` hosts; None when even a ratio of 1
-    does not (the uncached methods alone need more)."""
+    """The lowest hit ratio, the same for every method of cached_methods, at which the reads
+    fit `hosts` hosts; None when even a ratio of 1 does not (the uncached methods alone need
+    more)."""
     capacity = hosts * host_capacity(inputs, sizing)
-    uncached = db_load(peak, 1.0, inputs)
+    uncached = db_load(peak, same_hit_ratio(1.0, inputs), inputs)
     if uncached > capacity:
         return None
-    cached_at_zero = db_load(peak, 0.0, inputs) - uncached
+    cached_at_zero = db_load(peak, {}, inputs) - uncached
     if cached_at_zero <= 0:
         return 0.0
     return max(0.0, 1 - (capacity - uncached) / cached_at_zero)
 
 
-def pod_get_restaurant_rate(hit_ratio, inputs):
-    """GetRestaurant calls/s of one server at a hit ratio: hits cost what a memory-served call
-    costs, misses what a database read costs (harmonic mean of the two measured rates)."""
-    db_rate = inputs.db_path_calls_per_s[CACHED_METHOD]
+def pod_cached_rate(method, hit_ratio, inputs):
+    """A cached method's calls/s of one server at a hit ratio: hits cost what a memory-served
+    call costs, misses what its database read costs (harmonic mean of the two measured rates)."""
+    db_rate = inputs.db_path_calls_per_s[method]
     return 1 / ((1 - hit_ratio) / db_rate + hit_ratio / inputs.memory_calls_per_s)
 
 
@@ -133,8 +162,8 @@ def pool_cores(inputs, sizing):
     return sizing.pool_size / inputs.connection_seconds_per_call / db_calls_per_core_s
 
 
-def load_per_page(hit_ratio, inputs):
-    return db_load(1, hit_ratio, inputs)
+def load_per_page(hit_ratios, inputs):
+    return db_load(1, hit_ratios, inputs)
 
 
 def limits(p, inputs, sizing):
@@ -142,12 +171,13 @@ def limits(p, inputs, sizing):
     [(pages/s, kind, what)], kind one of hosts, hosts-cold, hpa, connections. Hosts and
     connections are p's; the HPA bound is the overlay's."""
     hosts = p.hosts_warm or p.hosts_cold
-    warm = inputs.cache_hit_ratio_warm or 0.0
+    warm = warm_hit_ratios(inputs)
     capacity = hosts * host_capacity(inputs, sizing)
     readers = "the one read host" if hosts == 1 else f"the {hosts} read hosts"
     found = [
-        (capacity / load_per_page(warm, inputs), "hosts", f"{readers} with the cache warm"),
-        (capacity / load_per_page(0.0, inputs), "hosts-cold",
+        (capacity / load_per_page(warm, inputs), "hosts",
+         f"{readers} with the {'caches' if len(warm) > 1 else 'cache'} warm"),
+        (capacity / load_per_page({}, inputs), "hosts-cold",
          f"{readers} with every cache empty (every pod restarted at once)"),
         (sizing.hpa_max_replicas * pages_per_pod(inputs, sizing), "hpa",
          f"the production HPA's maxReplicas {sizing.hpa_max_replicas}"),
@@ -202,8 +232,8 @@ def plan(peak, inputs, sizing, hosts_options=(1, 2, 3, 4, 6, 8)):
     zone = pods_zone_loss(pods, sizing)
     rollout = surge(zone, sizing)
     db_calls = peak * sum(inputs.db_calls_per_page.values())
-    warm = inputs.cache_hit_ratio_warm
-    hosts_cold = db_hosts(peak, 0.0, inputs, sizing)
+    warm = warm_hit_ratios(inputs) or None
+    hosts_cold = db_hosts(peak, {}, inputs, sizing)
     hosts_warm = db_hosts(peak, warm, inputs, sizing) if warm is not None else None
     # Each pod may hold its whole pool to one host (the per-host bound of --database_replica_url),
     # plus one LISTEN connection to the primary (--database_listen_url).
@@ -220,7 +250,7 @@ def plan(peak, inputs, sizing, hosts_options=(1, 2, 3, 4, 6, 8)):
         pods_zone_loss=zone,
         pods_in_rollout=rollout,
         db_calls_per_s=db_calls,
-        db_load_cold=db_load(peak, 0.0, inputs),
+        db_load_cold=db_load(peak, {}, inputs),
         db_load_warm=db_load(peak, warm, inputs) if warm is not None else None,
         hosts_cold=hosts_cold,
         hosts_warm=hosts_warm,
