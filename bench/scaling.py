@@ -279,7 +279,8 @@ def render(path, document, inputs, sources, sizing):
         + (" (one ratio for both)." if len(m.cached_methods(inputs)) > 1 else "."),
         "- Direct connections per host = pods in a rollout × pool, + 1 LISTEN connection per pod "
         "on the primary (`--database_listen_url`); busy connections = database calls/s per host "
-        "× connection time per call (Little's law); PgBouncer's server pool per host = busy ÷ "
+        "that miss the caches × connection time per call (Little's law); PgBouncer's server "
+        "pool per host = busy ÷ "
         "planned share.",
         "- Memory request = peak RSS with the cache filled (or cache-off peak + "
         f"{sizing.cache_allowance_mb:g} MB allowance while unmeasured) × "

@@ -240,8 +240,11 @@ def plan(peak, inputs, sizing, hosts_options=(1, 2, 3, 4, 6, 8)):
     direct = rollout * sizing.pool_size
     reads_hosts = hosts_warm if hosts_warm is not None else hosts_cold
     # Server connections one host needs behind PgBouncer: the busy ones at the planned rate,
-    # with the same 30 % headroom as the hosts.
-    busy = busy_connections(db_calls / reads_hosts, inputs)
+    # with the same 30 % headroom as the hosts. A cache hit holds no connection: only misses
+    # count (every call, when no hit ratio was measured).
+    db_misses = peak * sum(calls * (1 - (warm or {}).get(method, 0.0))
+                           for method, calls in inputs.db_calls_per_page.items())
+    busy = busy_connections(db_misses / reads_hosts, inputs)
     return Plan(
         peak=peak,
         calls_per_s=peak * inputs.calls_per_page,

@@ -112,14 +112,16 @@ class ArithmeticOnTheFixture(unittest.TestCase):
         # 10 pods in a rollout x pool 10 = 100, + 10 LISTEN = 110 <= 200.
         self.assertEqual(p.direct_connections_per_host, 100)
         self.assertTrue(p.fits_budget_direct)
-        # 10,000 database calls/s over 3 warm hosts x 1 ms = 3.33 busy; / 0.5 -> pool of 7.
-        self.assertAlmostEqual(p.busy_connections_per_host, 10000 / 3 * 0.001)
-        self.assertEqual(p.pgbouncer_pool_size, 7)
-        # Both caches warm: the plan counts the page's 10,000 database calls/s, hits included
-        # (as it did before), on 1 warm host: 10 busy; / 0.5 -> 20.
+        # A hit holds no connection: of the 10,000 database calls/s (5,000 GetRestaurant at
+        # 90 % hits, 5,000 ListReviews uncached) 5,500 miss; over 3 warm hosts x 1 ms = 1.83
+        # busy; / 0.5 -> pool of 4.
+        self.assertAlmostEqual(p.busy_connections_per_host, 5500 / 3 * 0.001)
+        self.assertEqual(p.pgbouncer_pool_size, 4)
+        # Both caches warm (ListReviews 75 %): 500 + 1,250 = 1,750 misses/s on 1 warm host:
+        # 1.75 busy; / 0.5 -> 3.5 -> 4.
         p = m.plan(5000, self.inputs, self.sizing)
-        self.assertAlmostEqual(p.busy_connections_per_host, 10)
-        self.assertEqual(p.pgbouncer_pool_size, 20)
+        self.assertAlmostEqual(p.busy_connections_per_host, 1.75)
+        self.assertEqual(p.pgbouncer_pool_size, 4)
         big = m.plan(20000, self.inputs, self.sizing)  # 20 pods, 30 with a zone, 36 rolling
         self.assertEqual(big.pods_in_rollout, 36)
         self.assertFalse(big.fits_budget_direct)
