@@ -25,6 +25,7 @@ APT_PACKAGES=(
   kubernetes-client python3-yaml                                            # deploy/k8s render test
   python3-h2 openssl                                                        # crafted HTTP/2 frames, test certificates
   postgresql-15 postgresql-client-15                                        # database
+  pgbouncer                                                                 # pooler tests (scripts/pgbouncer.sh)
   nodejs npm                                                                # for the buf CLI
   clang-format clang-tidy                                                   # style checks
 )

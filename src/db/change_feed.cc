@@ -39,6 +39,7 @@ int PollUntil(int fd, int16_t events, int wake_fd, absl::Time deadline) {
 
 ChangeFeed::ChangeFeed(const PoolOptions& options, absl::Duration heartbeat_interval)
     : conninfo_(SessionConninfo(options)),
+      has_url_(!options.url.empty()),
       connect_timeout_(options.connect_timeout),
       heartbeat_interval_(heartbeat_interval),
       backoff_max_(std::max(options.reconnect_backoff_max, kBackoffMaxAtLeast)),
@@ -55,6 +56,12 @@ void ChangeFeed::Subscribe(const std::string& channel, ChangeSubscriber subscrib
 
 void ChangeFeed::Start() {
   if (subscribers_.empty() || thread_.joinable()) return;
+  if (!has_url_) {
+    spdlog::warn(
+        "change feed: no connection to LISTEN on (--db_unnamed_statements without "
+        "--database_listen_url): caches are bypassed");
+    return;
+  }
   thread_ = std::thread([this] { Loop(); });
 }
 

@@ -37,6 +37,9 @@ struct ChangeSubscriber {
 // connection. Thread-safe; subscribe before Start.
 class ChangeFeed {
  public:
+  // Listens through a session opened with `options` (its url and session settings). An empty
+  // `options.url` means there is no connection that can LISTEN: subscribers are never told
+  // they may trust the feed, so their caches stay bypassed (a warning at Start says so).
   ChangeFeed(const PoolOptions& options, absl::Duration heartbeat_interval);
   // Stop().
   ~ChangeFeed();
@@ -63,6 +66,7 @@ class ChangeFeed {
   bool SleepUnlessStopped(absl::Duration duration);
 
   const std::string conninfo_;
+  const bool has_url_;
   const absl::Duration connect_timeout_;
   const absl::Duration heartbeat_interval_;
   const absl::Duration backoff_max_;

@@ -69,8 +69,17 @@ std::string SessionConninfo(const PoolOptions& options) {
       {"keepalives_count", absl::StrCat(options.keepalives_count)},
       {"tcp_user_timeout", absl::StrCat(absl::ToInt64Milliseconds(options.tcp_user_timeout))},
   };
-  if (absl::StartsWith(options.url, "postgresql://") ||
-      absl::StartsWith(options.url, "postgres://")) {
+  const bool is_url = absl::StartsWith(options.url, "postgresql://") ||
+                      absl::StartsWith(options.url, "postgres://");
+  if (options.unnamed_statements) {
+    // PgBouncer 1.18 refuses a connection that sends `options` (and ignoring it there would
+    // silently drop read-only): the role's settings apply instead.
+    return is_url ? absl::StrCat(options.url, absl::StrContains(options.url, "?") ? "&" : "?",
+                                 absl::StrJoin(settings, "&", absl::PairFormatter("=")))
+                  : absl::StrCat(options.url, " ",
+                                 absl::StrJoin(settings, " ", absl::PairFormatter("=")));
+  }
+  if (is_url) {
     return absl::StrCat(options.url, absl::StrContains(options.url, "?") ? "&" : "?",
                         absl::StrJoin(settings, "&", absl::PairFormatter("=")),
                         "&options=-c%20default_transaction_read_only%3Don"
@@ -248,14 +257,16 @@ Pool::Attempt Pool::ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status
 
   Attempt attempt;
   bool answered = true;  // The server answered (rows or an SQL error).
-  Session session(slot->connection->pqxx(), slot->prepared);
+  Session session(slot->connection->pqxx(), slot->prepared, options_.unnamed_statements);
   try {
     const absl::Duration budget =
         canceller != nullptr
             ? options_.statement_timeout
             : std::max(kMinStatementTimeout, deadline - absl::Now() - kDeadlineMargin);
     const int64_t timeout_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(budget));
-    if (slot->statement_timeout_ms != timeout_ms) {
+    // Through a transaction-mode pooler a SET would outlive this read on a server connection
+    // another client gets next: the role's statement_timeout holds there instead.
+    if (!options_.unnamed_statements && slot->statement_timeout_ms != timeout_ms) {
       pqxx::nontransaction(slot->connection->pqxx())
           .exec0(absl::StrCat("SET statement_timeout = ", timeout_ms));
       slot->statement_timeout_ms = timeout_ms;

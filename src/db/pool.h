@@ -53,6 +53,13 @@ struct PoolOptions {
   absl::Duration cancel_timeout = absl::Milliseconds(200);
   // Cap of the backoff between connection attempts while they fail (it starts at 50 ms).
   absl::Duration reconnect_backoff_max = absl::Seconds(1);
+  // For a transaction-mode pooler in front of PostgreSQL (PgBouncer 1.18), which hands each
+  // statement to any of its server connections: statements are sent unnamed with their
+  // parameters (no PREPARE), and nothing is kept on the session: no `options` startup
+  // parameter (PgBouncer refuses it), no SET statement_timeout (it would stay on a server
+  // connection other clients then get). The role carries default_transaction_read_only and
+  // statement_timeout instead (docs/deploying.md); deadlines hold by cancel and watchdog.
+  bool unnamed_statements = false;
 };
 
 // How many cancel requests may be on the wire at once: each is a short-lived connection of
@@ -64,7 +71,8 @@ inline constexpr int kCancelConnections = 2;
 inline constexpr absl::Duration kAbandonGrace = absl::Milliseconds(100);
 
 // Returns the libpq connection string of every session misc opens: `options.url` plus
-// application_name, the keepalive and tcp_user_timeout settings, and read-only sessions.
+// application_name, the keepalive and tcp_user_timeout settings, and (unless
+// `options.unnamed_statements`) read-only sessions through the `options` startup parameter.
 std::string SessionConninfo(const PoolOptions& options);
 
 // How one call may use the database, and how it can be stopped early.

@@ -17,8 +17,9 @@ class result;
 
 namespace misc::db {
 
-// A named SQL statement, prepared once per connection on first use. Declare one as a
-// namespace-scope constant next to the store that runs it; parameters are $1, $2, ...
+// A named SQL statement, prepared once per connection on first use (or sent unnamed each
+// time, see PoolOptions::unnamed_statements). Declare one as a namespace-scope constant next
+// to the store that runs it; parameters are $1, $2, ...
 struct Statement {
   absl::string_view name;
   absl::string_view sql;
@@ -50,7 +51,8 @@ class Param {
 // Stores never see the connection itself.
 class Session {
  public:
-  // Runs `statement` with `args` as its $1, $2, ... parameters and returns the rows. Throws
+  // Runs `statement` with `args` as its $1, $2, ... parameters (protocol-level parameters
+  // either way, never spliced into the SQL) and returns the rows. Throws
   // libpqxx exceptions, which Pool::Read turns into statuses.
   // (`Result` only delays naming pqxx::result until a store, which includes libpqxx, calls
   // it.)
@@ -68,12 +70,15 @@ class Session {
 
  private:
   friend class Pool;
-  Session(pqxx::connection_base& connection, absl::flat_hash_set<absl::string_view>& prepared)
-      : connection_(connection), prepared_(prepared) {}
+  Session(pqxx::connection_base& connection, absl::flat_hash_set<absl::string_view>& prepared,
+          bool unnamed_statements)
+      : connection_(connection), prepared_(prepared), unnamed_statements_(unnamed_statements) {}
 
   pqxx::connection_base& connection_;
   // Names of the statements prepared on this connection; the names are static strings.
   absl::flat_hash_set<absl::string_view>& prepared_;
+  // Send each statement unnamed, preparing nothing (PoolOptions::unnamed_statements).
+  const bool unnamed_statements_;
   int answered_ = 0;
 };
 

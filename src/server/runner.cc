@@ -108,7 +108,7 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   CallRunner calls(executor, config.max_call_timeout, verifier->get(), call_sinks);
   const std::shared_ptr<prometheus::Collectable> platform_metrics =
       MakePlatformMetrics(pool, **verifier);
-  db::ChangeFeed changes(config.pool, config.change_feed_heartbeat);
+  db::ChangeFeed changes(ChangeFeedOptions(config), config.change_feed_heartbeat);
   cache::CacheRegistry caches(config.cache);
   absl::StatusOr<pagination::PageTokenCodec> page_tokens =
       PageTokenCodecFor(config.page_token_key_file);

@@ -16,6 +16,14 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address the gRPC server listens on, host:port ([::]:50051 for every interface).");
 ABSL_FLAG(std::string, database_url, "",
           "PostgreSQL connection URL or libpq connection string (required).");
+ABSL_FLAG(std::string, database_listen_url, "",
+          "Connection of the LISTEN session that keeps the caches exact: PostgreSQL itself, never "
+          "a transaction-mode pooler. Empty: --database_url, or, with --db_unnamed_statements, "
+          "no LISTEN session (the caches stay bypassed).");
+ABSL_FLAG(bool, db_unnamed_statements, false,
+          "For a transaction-mode pooler (PgBouncer) in --database_url: send statements unnamed "
+          "(no PREPARE) and no session settings; the role then sets "
+          "default_transaction_read_only and statement_timeout (docs/deploying.md).");
 ABSL_FLAG(int, db_pool_size, 8,
           "Most PostgreSQL connections the process holds, shared by every hosted service.");
 ABSL_FLAG(int, db_max_waiters, 64,
@@ -111,6 +119,12 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.pool.keepalives_count = absl::GetFlag(FLAGS_db_keepalives_count);
   config.pool.cancel_timeout = absl::GetFlag(FLAGS_db_cancel_timeout);
   config.pool.reconnect_backoff_max = absl::GetFlag(FLAGS_db_reconnect_backoff_max);
+  config.pool.unnamed_statements = absl::GetFlag(FLAGS_db_unnamed_statements);
+  config.database_listen_url = absl::GetFlag(FLAGS_database_listen_url);
+  // A LISTEN session through a transaction-mode pooler would hear nothing: no fallback then.
+  if (config.database_listen_url.empty() && !config.pool.unnamed_statements) {
+    config.database_listen_url = config.pool.url;
+  }
   config.max_call_timeout = absl::GetFlag(FLAGS_max_call_timeout);
   config.pool.statement_timeout = config.max_call_timeout;
   config.shutdown_delay = absl::GetFlag(FLAGS_shutdown_delay);
@@ -222,6 +236,14 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
     return absl::InvalidArgumentError(absl::StrJoin(errors, "; "));
   }
   return config;
+}
+
+db::PoolOptions ChangeFeedOptions(const ServerConfig& config) {
+  db::PoolOptions options = config.pool;
+  options.url = config.database_listen_url;
+  // Its own direct session: LISTEN, read-only and the check interval need session state.
+  options.unnamed_statements = false;
+  return options;
 }
 
 }  // namespace misc::server

@@ -44,6 +44,10 @@ struct ServerConfig {
   // the LISTEN session that keeps them exact (--change_feed_heartbeat).
   cache::CacheOptions cache;
   absl::Duration change_feed_heartbeat;
+  // Where the change feed's LISTEN session connects (--database_listen_url, else
+  // --database_url); empty with --db_unnamed_statements and no listen URL: no LISTEN session,
+  // so the caches stay bypassed rather than serve what they were never told changed.
+  std::string database_listen_url;
   // TLS of the serving listener (gRPC, or misc-rest's HTTP): off unless a certificate is set.
   TlsFiles tls;
   // The keys page tokens are MACed with (--page_token_key_file); empty: the development key.
@@ -53,6 +57,10 @@ struct ServerConfig {
 // Reads and validates every flag of the platform. Returns INVALID_ARGUMENT whose message names each
 // bad flag and its environment variable.
 absl::StatusOr<ServerConfig> ServerConfigFromFlags();
+
+// Returns the options of the change feed's connection: the pool's, with
+// `config.database_listen_url` (empty: the feed opens none) and session settings always sent.
+db::PoolOptions ChangeFeedOptions(const ServerConfig& config);
 
 }  // namespace misc::server
 
