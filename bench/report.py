@@ -282,6 +282,9 @@ def collect(args):
         hwm_file = os.path.join(run_dir, hwm)
         if os.path.exists(hwm_file) and open(hwm_file).read().strip():
             document[key] = {"peak_rss_mb": round(int(open(hwm_file).read().strip()) / 1024, 1)}
+    unnamed = unnamed_runs(run_dir)
+    if unnamed:
+        document["unnamed_statements"] = unnamed
     document["targets"] = targets(document)
     with open(args.out, "w") as out:
         json.dump(document, out, indent=1, ensure_ascii=False)
@@ -409,6 +412,58 @@ def review_cache_table(document):
     if on and genres_rate:
         lines.append(f"- cache on (warm) / ListGenres (memory-served) at c=64: "
                      f"**{on / genres_rate:.2f}x**")
+    return lines
+
+
+UNNAMED_VARIANTS = (("prepared", "prepared once per connection (the default)"),
+                    ("unnamed-direct", "--db_unnamed_statements, straight to PostgreSQL"),
+                    ("unnamed-pgbouncer", "--db_unnamed_statements, through PgBouncer (pool 8)"))
+
+
+def unnamed_runs(run_dir):
+    """The unnamed-statements step: GetRestaurant (cache off) at c=1 and c=64 per variant, with
+    the server's CPU per call."""
+    runs = {}
+    for variant, _ in UNNAMED_VARIANTS:
+        for c in (1, 64):
+            name = os.path.join(run_dir, f"unnamed-{variant}-c{c}")
+            if not os.path.exists(name + ".loadgen.json"):
+                continue
+            result = json.load(open(name + ".loadgen.json"))
+            if os.path.exists(name + ".cpu_ticks") and result["calls"]:
+                cpu_s = int(open(name + ".cpu_ticks").read()) / os.sysconf("SC_CLK_TCK")
+                # The ticks span warm-up and measurement; so does the call count's share.
+                result["server_cpu_us_per_call"] = round(
+                    cpu_s * 1e6 / (result["calls_per_s"] * (result["duration"] +
+                                                            result["warmup"])), 1)
+            runs.setdefault(variant, {})[str(c)] = result
+    return runs
+
+
+def unnamed_table(document):
+    """What --db_unnamed_statements costs GetRestaurant, direct and through PgBouncer."""
+    runs = document.get("unnamed_statements")
+    if not runs:
+        return []
+    lines = ["", "Unnamed statements (--db_unnamed_statements): GetRestaurant, cache off, uniform "
+             "ids; c=1 is one call at a time (latency), c=64 the throughput.", "",
+             "| statements | c=1 calls/s | c=1 p50 ms | c=64 calls/s | c=64 p99 ms "
+             "| server CPU us/call (c=64) |", "|---|--:|--:|--:|--:|--:|"]
+    for variant, label in UNNAMED_VARIANTS:
+        one = (runs.get(variant) or {}).get("1")
+        many = (runs.get(variant) or {}).get("64")
+        if not one and not many:
+            continue
+
+        def rate(run):
+            return f"{run['calls_per_s']:,.0f}" if run else "-"
+
+        def ms(run, quantile):
+            return f"{run['latency_us'][quantile] / 1000:.2f}" if run else "-"
+
+        cpu = many.get("server_cpu_us_per_call", "-") if many else "-"
+        lines.append(f"| {label} | {rate(one)} | {ms(one, 'p50')} | {rate(many)} "
+                     f"| {ms(many, 'p99')} | {cpu} |")
     return lines
 
 
@@ -655,6 +710,7 @@ def tables(args):
     lines += transport_table(document.get("transport_ceiling"))
     lines += rest_table(document)
     lines += cache_table(document)
+    lines += unnamed_table(document)
     lines += ["", "Targets (reported, not asserted):", "", "| target | value | goal | met |",
               "|---|--:|---|---|"]
     for check in document["targets"]:

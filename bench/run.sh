@@ -5,7 +5,7 @@
 #
 #   bench/run.sh [--quick] [--concurrency "1 16 64 256"] [--duration 10s] [--warmup 2s]
 #                [--workloads "get_restaurant list_genres ..."] [--no-profile] [--no-transport]
-#                [--no-rest]
+#                [--no-rest] [--no-unnamed]
 #                [--out FILE] [--server PATH]
 #
 #   1. deps      scripts/install-deps.sh --bench (h2load, gnuplot, perf, valgrind, python3)
@@ -34,6 +34,10 @@
 #                routes pinned as in 7; then GetRestaurant (cache off, database path, unpinned)
 #                over REST and, with the same h2load settings and restaurant, over gRPC against
 #                misc-server (--no-rest skips it)
+#   7d. unnamed  GetRestaurant (cache off, uniform ids) at c=1 and c=64 with prepared statements
+#                (the server above), with --db_unnamed_statements straight to PostgreSQL, and with
+#                it through a PgBouncer in transaction pooling mode (scripts/pgbouncer.sh, pool 8)
+#                (--no-unnamed skips it)
 #   8. profile   perf (cpu-clock) of the server under GetRestaurant and ListGenres at c=64
 #   9. report    bench/results/<date>.json, the chart and tables via
 #                bench/report.py (docs/benchmarks.md explains them), and docs/scaling.md
@@ -65,6 +69,7 @@ profile=1
 transport=1
 cache_step=1
 rest_step=1
+unnamed_step=1
 out=""
 server_override=""
 
@@ -85,6 +90,7 @@ while (($# > 0)); do
     --no-transport) transport=0 ;;
     --no-cache) cache_step=0 ;;
     --no-rest) rest_step=0 ;;
+    --no-unnamed) unnamed_step=0 ;;
     --out) out=$2 && shift ;;
     --server) server_override=$2 && shift ;;
     *) die "unknown argument $1 (see the header of bench/run.sh)" ;;
@@ -108,6 +114,7 @@ cleanup() {
   [[ -n $sampler_pid ]] && kill "$sampler_pid" 2>/dev/null
   for pid in "${ceiling_pids[@]}"; do stop_server "$pid"; done
   stop_server "$server_pid"
+  scripts/pgbouncer.sh stop "$WORK/pgbouncer" >/dev/null 2>&1 || true
   scripts/pg.sh stop "$PG_DIR" >/dev/null 2>&1 || true
   exit "$rc"
 }
@@ -514,6 +521,47 @@ if ((rest_step)); then
     "${GRPC_H2LOAD_HEADERS[@]}" -d "$frame"
   stop_server "$rest_pid"
   ceiling_pids=()
+fi
+
+# ---- 7d. unnamed statements ----
+# What --db_unnamed_statements costs (docs/deploying.md, "PgBouncer"): GetRestaurant on the
+# database path, uniform ids, at c=1 (one call's latency) and c=64, against the server above
+# (prepared once per connection), a server sending every statement unnamed straight to
+# PostgreSQL (PostgreSQL parses and plans each), and one doing so through PgBouncer 1.18 in
+# transaction pooling mode with a pool of 8 (one more hop). Each server's CPU per call too.
+unnamed_run() {  # unnamed_run NAME TARGET PID
+  local c before after
+  for c in 1 64; do
+    say "unnamed statements: $1 at concurrency $c"
+    before=$(cpu_ticks "$3")
+    "$LOADGEN" --target="$2" --workload=get_restaurant --concurrency="$c" \
+      --channels="$(channels_for "$c")" --duration="$duration" --warmup="$warmup" \
+      --restaurant_ids="1:$RESTAURANTS" --json="$run_dir/unnamed-$1-c$c.loadgen.json" \
+      2>"$run_dir/unnamed-$1-c$c.loadgen.log" || say "misc-loadgen reported failures for $1"
+    after=$(cpu_ticks "$3")
+    echo $((after - before)) >"$run_dir/unnamed-$1-c$c.cpu_ticks"
+  done
+}
+if ((unnamed_step)); then
+  unnamed_run prepared "$target" "$server_pid"
+  scripts/pgbouncer.sh start "$WORK/pgbouncer" "$DATABASE_URL" 8 >/dev/null
+  pgbouncer_url=$(scripts/pgbouncer.sh url "$WORK/pgbouncer")
+  for variant in direct pgbouncer; do
+    variant_url=$DATABASE_URL
+    [[ $variant == pgbouncer ]] && variant_url=$pgbouncer_url
+    variant_target=127.0.0.1:$(free_port)
+    "$SERVER" "${server_flags[@]}" --listen="$variant_target" --cache_max_entries=0 \
+      --db_unnamed_statements --database_url="$variant_url" \
+      2>"$run_dir/server-unnamed-$variant.log" &
+    variant_pid=$!
+    ceiling_pids+=("$variant_pid")
+    wait_until_serving "$variant_target" "$variant_pid" "misc-server (unnamed, $variant)" \
+      "$run_dir/server-unnamed-$variant.log"
+    unnamed_run "unnamed-$variant" "$variant_target" "$variant_pid"
+    stop_server "$variant_pid"
+    ceiling_pids=()
+  done
+  scripts/pgbouncer.sh stop "$WORK/pgbouncer" >/dev/null
 fi
 
 # ---- 8. profile ----
