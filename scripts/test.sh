@@ -49,6 +49,8 @@ cleanup() {
     summary+=("$(printf '  %-10s FAILED %6ss' "$current" "$(seconds_since "$started")")")
   fi
   # ctest's fixture stops the throwaway PostgreSQL, except when ctest itself is interrupted.
+  # So does the PgBouncer of the pgbouncer tests' fixture, in front of it.
+  scripts/pgbouncer.sh stop "build/$PRESET/test-pgbouncer" >/dev/null 2>&1 || true
   scripts/pg.sh stop "$TEST_PG_DIR" --purge >/dev/null 2>&1 || true
   echo
   echo "test.sh summary (preset $PRESET):"
