@@ -151,8 +151,9 @@ cmd_start() {
   exec 9>"$dir/.lock"
   flock 9
 
-  if [[ -n $(running_pid) ]] && [[ -s $dir/url ]]; then
-    return 0
+  if [[ -n $(running_pid) ]]; then
+    [[ -s $dir/url ]] && return 0
+    stop_running  # ours, but its DIR lost track of it: start afresh
   fi
   if ((EUID == 0)); then
     id -u postgres >/dev/null 2>&1 ||
@@ -195,24 +196,26 @@ cmd_start() {
   die "no free port in $FIRST_PORT..$((FIRST_PORT + PORT_TRIES - 1))"
 }
 
+# Stops the PgBouncer of $state, if it runs: SIGTERM (immediate shutdown), then SIGKILL.
+stop_running() {
+  local pid i
+  pid=$(running_pid)
+  [[ -n $pid ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    [[ -e /proc/$pid ]] || return 0
+    sleep 0.1
+  done
+  echo "pgbouncer.sh: PgBouncer $pid ignored SIGTERM, killing it" >&2
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
 cmd_stop() {
   (($# == 0)) || usage
   [[ -d $dir ]] || return 0
   exec 9>"$dir/.lock"
   flock 9
-  local pid i
-  pid=$(running_pid)
-  if [[ -n $pid ]]; then
-    kill -TERM "$pid" 2>/dev/null || true  # immediate shutdown
-    for ((i = 0; i < 100; i++)); do
-      [[ -e /proc/$pid ]] || break
-      sleep 0.1
-    done
-    if [[ -e /proc/$pid ]]; then
-      echo "pgbouncer.sh: PgBouncer $pid ignored SIGTERM, killing it" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
+  stop_running
   rm -rf "$state"
   rm -f "$dir/url" "$dir/port" "$dir/url.tmp" "$dir/port.tmp" "$dir/.lock"
   rmdir "$dir" 2>/dev/null || true
