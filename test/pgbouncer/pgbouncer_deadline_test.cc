@@ -28,6 +28,9 @@
 namespace misc {
 namespace {
 
+// The deadline of the call under test: long enough for the test to see its statement wait
+// (in PostgreSQL, or in PgBouncer's queue) before it passes, even under the sanitizers.
+constexpr absl::Duration kCallDeadline = absl::Seconds(3);
 // How long the tests give what a call started to end after the call did: far below
 // PgBouncer's query_wait_timeout (120 s) and the tests' own hold of the lock or the pool.
 constexpr absl::Duration kSettles = absl::Seconds(15);
@@ -98,10 +101,10 @@ TEST_F(PgBouncerDeadlineTest, ASlowStatementIsCancelledThroughPgBouncer) {
   grpc::Status status;
   std::thread call([&] {
     restaurant::v1::GetRestaurantResponse response;
-    status = Get(1, absl::Seconds(2), &response);
+    status = Get(1, kCallDeadline, &response);
   });
   // The statement reached PostgreSQL through PgBouncer and waits there.
-  EXPECT_TRUE(testing::Eventually([&] { return LockWaiters() == 1; }, absl::Seconds(2)));
+  EXPECT_TRUE(testing::Eventually([&] { return LockWaiters() == 1; }, kCallDeadline));
   call.join();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status.error_message();
   // Stopped by the cancel request while the lock is still held: nothing else could end it.
@@ -133,10 +136,10 @@ TEST_F(PgBouncerDeadlineTest, ACallWaitingForAnExhaustedPoolEndsAtItsDeadline) {
   grpc::Status status;
   std::thread call([&] {
     restaurant::v1::GetRestaurantResponse response;
-    status = Get(1, absl::Seconds(2), &response);
+    status = Get(1, kCallDeadline, &response);
   });
   // misc's statement is queued in PgBouncer, behind the pool.
-  EXPECT_TRUE(testing::Eventually([&] { return pool().waiting_clients == 1; }, absl::Seconds(2)));
+  EXPECT_TRUE(testing::Eventually([&] { return pool().waiting_clients == 1; }, kCallDeadline));
   call.join();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status.error_message();
   // misc ended the call and closed its connection while the pool is still exhausted: it
