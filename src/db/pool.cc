@@ -17,9 +17,10 @@
 namespace misc::db {
 namespace {
 
-// Where the primary's write-ahead log is now, in bytes from 0/0.
-constexpr Statement kSelectPrimaryPosition{"db.primary_wal_position",
-                                           "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::text"};
+// Where the primary inserts into its write-ahead log now, in bytes from 0/0: past every commit
+// record so far, even of asynchronous commits not yet written out (see WalPositionHistory).
+constexpr Statement kSelectPrimaryPosition{
+    "db.primary_wal_position", "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::text"};
 
 // What a replica has replayed (bytes from 0/0), and the lag to use when the primary cannot be
 // asked: 0 when it has replayed everything it received (with the primary away nothing newer
@@ -59,7 +60,7 @@ std::optional<uint64_t> ParseLsn(const pqxx::field& field) {
 }  // namespace
 
 absl::Duration StaleReadBound(const ReplicaOptions& options) {
-  return options.max_lag + 3 * options.check_interval;
+  return options.max_lag + 4 * options.check_interval;
 }
 
 struct Pool::Host {
@@ -133,7 +134,8 @@ Pool::~Pool() {
 }
 
 void Pool::Close() {
-  if (!closing_.HasBeenNotified()) closing_.Notify();
+  // Close may run twice at once (the drain's deadline, and the end of the drain).
+  if (!close_called_.exchange(true)) closing_.Notify();
   primary_->pool.Close();
   for (const std::unique_ptr<Host>& replica : replicas_) replica->pool.Close();
 }
@@ -194,7 +196,7 @@ void Pool::SampleLoop() {
         });
     // A primary that cannot be asked leaves the samples to age: the replicas' checks then
     // use their fallback lag.
-    if (status.ok() && lsn.has_value()) primary_wal_.Record(asked, *lsn);
+    if (status.ok() && lsn.has_value()) primary_wal_.Record(asked, WalRecordEnd(*lsn));
   } while (!closing_.WaitForNotificationWithTimeout(replica_options_.check_interval));
 }
 
@@ -223,7 +225,7 @@ void Pool::Check(Host& replica) {
     if (closing_.HasBeenNotified()) return;
     // No connection for the check while the replica answered reads: it is busy, not silent.
     // Keep its verdict for one more interval rather than flap under load.
-    if (replica.pool.LastAnswer() >= start && now - replica.last_good_check <= 2 * interval) {
+    if (replica.pool.LastAnswer() >= start && now - replica.last_good_check < 2 * interval) {
       return;
     }
     replica.lag_nanos = -1;

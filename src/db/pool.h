@@ -34,9 +34,11 @@ struct ReplicaOptions {
 };
 
 // The most a usable replica can lag behind the primary when a read starts: max_lag at its
-// last check, plus the time until it is checked again (a check lasts at most check_interval),
-// plus the check_interval a busy replica may go unchecked and keep its verdict. A value read
-// from a replica is at least as new as the primary was this long before the read.
+// last good check, plus the time until a check takes it out. That is at most 4 intervals: a
+// busy replica (its pool answers reads but has no connection for the check in time) keeps its
+// verdict while its last good check is less than 2 intervals old, and each check waits an
+// interval after the last and lasts at most one. A value read from a replica is at least as
+// new as the primary was this long before the read.
 absl::Duration StaleReadBound(const ReplicaOptions& options);
 
 // What the process's metrics report about one database host.
@@ -143,6 +145,7 @@ class Pool {
   std::vector<std::unique_ptr<Host>> replicas_;
   WalPositionHistory primary_wal_;
   std::atomic<uint64_t> turn_{0};
+  std::atomic<bool> close_called_{false};
   absl::Notification closing_;
   std::vector<std::thread> checkers_;
 };

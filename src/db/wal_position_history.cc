@@ -3,6 +3,23 @@
 #include <algorithm>
 
 namespace misc::db {
+namespace {
+
+constexpr uint64_t kWalPageSize = 8192;
+// SizeOfXLogShortPHD and SizeOfXLogLongPHD (MAXALIGNed).
+constexpr uint64_t kShortPageHeader = 24;
+constexpr uint64_t kLongPageHeader = 40;
+
+}  // namespace
+
+uint64_t WalRecordEnd(uint64_t insert_lsn) {
+  const uint64_t offset = insert_lsn % kWalPageSize;
+  // No record is shorter than 24 bytes, so a record ending 40 bytes into a page with a short
+  // header would have to start on the page before: a replay position can be there, but then
+  // none can be at the page's start, and the lag comes out the same.
+  if (offset == kShortPageHeader || offset == kLongPageHeader) return insert_lsn - offset;
+  return insert_lsn;
+}
 
 void WalPositionHistory::Record(absl::Time asked, uint64_t lsn) {
   absl::MutexLock lock(&mu_);

@@ -15,11 +15,18 @@ namespace misc::db {
 // replica's replay position becomes a lag in seconds without comparing two servers' clocks,
 // and without mistaking an idle primary for a lagging replica.
 //
-// A sample (asked, lsn) says: the primary was asked for pg_current_wal_lsn() at `asked` and
-// answered `lsn`, so every transaction committed before `asked` ends at or below `lsn`. A
+// A sample (asked, lsn) says: the primary was asked for pg_current_wal_insert_lsn() at `asked`
+// and answered `lsn`, so every transaction committed before `asked` (synchronously or not)
+// ends at or below `lsn`. A
 // replica whose pg_last_wal_replay_lsn() has reached `lsn` therefore shows everything
 // committed before `asked`: its lag is at most `now - asked`. The lag of a replica is that
 // bound for the newest such sample. Thread-safe.
+// Returns `insert_lsn`, a pg_current_wal_insert_lsn(), as the end of the last record written:
+// on a page where nothing is written yet the insert position lies past the page header (24
+// bytes, 40 on a segment's first page), where no replay position can be, so it becomes the
+// page's start. Assumes PostgreSQL's default 8 kB WAL pages.
+uint64_t WalRecordEnd(uint64_t insert_lsn);
+
 class WalPositionHistory {
  public:
   // Keeps samples for `keep`: a replica behind all of them lags by more than that.

@@ -86,7 +86,7 @@ TEST_F(ServerConfigTest, ReadsReplicaFlagsAndBoundsTheCacheByTheirStaleness) {
             (std::vector<std::string>{"postgresql://r1/misc", "postgresql://r2/misc"}));
   EXPECT_EQ(config->replicas.max_lag, absl::Seconds(3));
   EXPECT_EQ(config->replicas.check_interval, absl::Milliseconds(200));
-  EXPECT_EQ(config->cache.source_lag, absl::Milliseconds(3600));
+  EXPECT_EQ(config->cache.source_lag, absl::Milliseconds(3800));
 }
 
 TEST_F(ServerConfigTest, WithoutReplicasTheCacheExpectsNoLag) {

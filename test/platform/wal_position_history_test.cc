@@ -7,6 +7,13 @@ namespace {
 
 const absl::Time kStart = absl::FromUnixSeconds(1'000'000);
 
+TEST(WalRecordEndTest, AnInsertPositionPastAnEmptyPagesHeaderIsThePageStart) {
+  EXPECT_EQ(WalRecordEnd(3 * 8192 + 24), 3 * 8192);
+  EXPECT_EQ(WalRecordEnd(2048 * 8192 + 40), 2048 * 8192);
+  EXPECT_EQ(WalRecordEnd(3 * 8192 + 64), 3 * 8192 + 64);
+  EXPECT_EQ(WalRecordEnd(3 * 8192), 3 * 8192);
+}
+
 TEST(WalPositionHistoryTest, NoSampleMeansUnknownLag) {
   WalPositionHistory history(absl::Seconds(10));
   EXPECT_EQ(history.LagOf(100, kStart), std::nullopt);
