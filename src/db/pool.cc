@@ -79,30 +79,35 @@ struct Pool::Host {
   // Only touched by the replica's checker.
   absl::Time last_good_check = absl::InfinitePast();
 
-  // Sets `usable`, and logs a change (rate-limited).
+  // Sets `usable`. Logs the state when it differs from the one last logged, at most once per
+  // kTransitionLogInterval: a replica that flaps writes a line per interval, and the checker's
+  // next call logs the state it settled in.
   void SetUsable(bool now_usable, absl::string_view why) {
-    if (usable.exchange(now_usable) == now_usable) return;
+    if (usable.exchange(now_usable) != now_usable) changes.fetch_add(1);
     absl::MutexLock lock(&log_mu);
     const absl::Time now = absl::Now();
-    if (now - last_logged < kTransitionLogInterval) {
-      ++unlogged;
+    if (logged_usable == static_cast<int>(now_usable) ||
+        now - last_logged < kTransitionLogInterval) {
       return;
     }
-    const std::string unlogged_note =
-        unlogged == 0 ? "" : absl::StrCat(" (", unlogged, " earlier changes not logged)");
+    const int changed = changes.exchange(0);
+    const std::string flaps =
+        changed > 1 ? absl::StrCat(" (changed ", changed, " times since the last line)") : "";
     if (now_usable) {
-      spdlog::info("{} takes reads again: {}{}", name, std::string(why), unlogged_note);
+      spdlog::info("{} takes reads: {}{}", name, std::string(why), flaps);
     } else {
       spdlog::warn("{} takes no reads: {}; they go to the other hosts{}", name, std::string(why),
-                   unlogged_note);
+                   flaps);
     }
+    logged_usable = static_cast<int>(now_usable);
     last_logged = now;
-    unlogged = 0;
   }
 
+  std::atomic<int> changes{0};
   absl::Mutex log_mu;
+  // -1 before the first line, then 0 or 1.
+  int logged_usable ABSL_GUARDED_BY(log_mu) = -1;
   absl::Time last_logged ABSL_GUARDED_BY(log_mu) = absl::InfinitePast();
-  int unlogged ABSL_GUARDED_BY(log_mu) = 0;
 };
 
 Pool::Pool(PoolOptions primary, ReplicaOptions replicas)
