@@ -168,7 +168,7 @@ absl::Status Pool::Read(absl::Time deadline, absl::FunctionRef<absl::Status(Sess
   if (pick < 0) return ReadOn(*primary_, deadline, work, canceller);
   Host& replica = *replicas_[pick];
   bool answered = false;  // Any statement of `work` answered on the replica.
-  const absl::Status status = ReadOn(
+  absl::Status status = ReadOn(
       replica, deadline,
       [&](Session& session) -> absl::Status {
         try {

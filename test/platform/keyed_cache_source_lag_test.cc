@@ -54,7 +54,7 @@ TEST_F(KeyedCacheSourceLagTest, ClearOpensTheWindowForEveryKey) {
 TEST(KeyedCacheWithoutSourceLagTest, KeepsAnEntryLoadedRightAfterAChangeForTheTtl) {
   KeyedCache<std::string> cache({.max_entries = 10, .ttl = absl::Seconds(60)});
   cache.SetEnabled(true);
-  const auto load = [](std::string value) {
+  const auto load = [](const std::string& value) {
     return [value]() -> absl::StatusOr<std::string> { return value; };
   };
   cache.Invalidate(1);

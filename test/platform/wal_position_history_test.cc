@@ -8,10 +8,11 @@ namespace {
 const absl::Time kStart = absl::FromUnixSeconds(1'000'000);
 
 TEST(WalRecordEndTest, AnInsertPositionPastAnEmptyPagesHeaderIsThePageStart) {
-  EXPECT_EQ(WalRecordEnd(3 * 8192 + 24), 3 * 8192);
-  EXPECT_EQ(WalRecordEnd(2048 * 8192 + 40), 2048 * 8192);
-  EXPECT_EQ(WalRecordEnd(3 * 8192 + 64), 3 * 8192 + 64);
-  EXPECT_EQ(WalRecordEnd(3 * 8192), 3 * 8192);
+  constexpr uint64_t kPage = 8192;
+  EXPECT_EQ(WalRecordEnd(3 * kPage + 24), 3 * kPage);
+  EXPECT_EQ(WalRecordEnd(2048 * kPage + 40), 2048 * kPage);
+  EXPECT_EQ(WalRecordEnd(3 * kPage + 64), 3 * kPage + 64);
+  EXPECT_EQ(WalRecordEnd(3 * kPage), 3 * kPage);
 }
 
 TEST(WalPositionHistoryTest, NoSampleMeansUnknownLag) {

@@ -163,7 +163,9 @@ TEST_F(ReplicaTest, AReplicaStoppedUnderLoadFailsAtMostTheCallsInFlightOnIt) {
   std::atomic<int> succeeded{0};
   std::atomic<int> failed{0};
   std::vector<std::thread> clients;
-  for (int i = 0; i < 2 * kPoolSize; ++i) {
+  constexpr int kClients = 2 * kPoolSize;
+  clients.reserve(kClients);
+  for (int i = 0; i < kClients; ++i) {
     clients.emplace_back([&, channel = server_->channel()] {
       RestaurantCacheProbe client(channel, database_.primary_url);
       while (!stop) (client.Name(absl::Seconds(2)).ok() ? succeeded : failed)++;
