@@ -4,7 +4,6 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -113,26 +112,6 @@ class HostPool {
   //   options.cancel_timeout after a cancel), which ends the read and drops the connection.
   absl::Status Read(absl::Time deadline, absl::FunctionRef<absl::Status(Session&)> work,
                     QueryCanceller* canceller = nullptr);
-
-  // Read bounded by `bounds`.
-  absl::Status Read(const ReadBounds& bounds, absl::FunctionRef<absl::Status(Session&)> work) {
-    return Read(bounds.deadline, work, bounds.canceller);
-  }
-
-  // Runs `work`, a callable taking Session& and returning absl::StatusOr<T>, like Read, and
-  // returns the value it produced or the first error.
-  template <typename T, typename Work>
-  absl::StatusOr<T> Fetch(const ReadBounds& bounds, Work&& work) {
-    std::optional<T> value;
-    const absl::Status status = Read(bounds, [&](Session& session) -> absl::Status {
-      absl::StatusOr<T> fetched = work(session);
-      if (!fetched.ok()) return fetched.status();
-      value = *std::move(fetched);
-      return absl::OkStatus();
-    });
-    if (!status.ok()) return status;
-    return *std::move(value);
-  }
 
   // Makes every later Read fail with UNAVAILABLE, and ends every read in flight within
   // options.cancel_timeout: those of cancelled calls normally end sooner, by their cancel
