@@ -96,6 +96,19 @@ double Metric(int port, const std::string& series) {
   return MetricValue(ScrapeMetrics(port), series).value_or(-1);
 }
 
+int ReplicaPort() {
+  std::ifstream file(ReplicaDir() + "/port");
+  int port = 0;
+  file >> port;
+  return port;
+}
+
+std::string WithPort(const std::string& url, int port) {
+  const size_t host_end = url.find('/', url.find("://") + 3);
+  const size_t colon = url.rfind(':', host_end);
+  return absl::StrCat(url.substr(0, colon + 1), port, url.substr(host_end));
+}
+
 absl::Status SetReplayPaused(const std::string& replica_url, bool paused) {
   return ExecuteSql(replica_url,
                     paused ? "SELECT pg_wal_replay_pause()" : "SELECT pg_wal_replay_resume()");

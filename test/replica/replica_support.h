@@ -34,6 +34,12 @@ std::optional<double> MetricValue(const std::string& metrics, const std::string&
 // Returns `series` read from the server's metrics on `port`; -1 when absent.
 double Metric(int port, const std::string& series);
 
+// Returns the replica's port on 127.0.0.1; 0 when unknown.
+int ReplicaPort();
+
+// Returns `url` (postgresql://user@127.0.0.1:PORT/db) with its port replaced by `port`.
+std::string WithPort(const std::string& url, int port);
+
 // Pauses or resumes WAL replay on the replica (pg_wal_replay_pause/resume).
 absl::Status SetReplayPaused(const std::string& replica_url, bool paused);
 

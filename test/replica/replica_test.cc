@@ -21,6 +21,7 @@
 #include "misc/restaurant/v1/restaurant.grpc.pb.h"
 #include "test/replica/replica_support.h"
 #include "test/support/eventually.h"
+#include "test/support/fault_proxy.h"
 #include "test/support/misc_server.h"
 #include "test/support/restaurant_cache_probe.h"
 
@@ -152,6 +153,59 @@ TEST_F(ReplicaTest, AWriteIsServedWithinMaxLagPlusOneSecondWithTheCacheOn) {
   std::cout << "the write was served after " << absl::FormatDuration(served - written) << ", "
             << stale_answers << " stale answers first\n";
   EXPECT_LE(served - written, kMaxLag + absl::Seconds(1));
+}
+
+// A replica that stops answering (the network to it drops everything) costs at most one call
+// per client, each ended by its deadline, and then no more: it is taken out, and its pool
+// (bounded, backed off) opens no storm of connections meanwhile.
+TEST_F(ReplicaTest, ASilentReplicaCostsBoundedCallsAndIsTakenOut) {
+  absl::StatusOr<std::unique_ptr<FaultProxy>> proxy = FaultProxy::Start(ReplicaPort());
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  database_.replica_url = WithPort(database_.replica_url, (*proxy)->port());
+  StartServer(/*replicas=*/1, absl::Milliseconds(200), /*cache=*/false);
+  ASSERT_TRUE(UsableWithin(kReplica1Usable, true, absl::Seconds(10))) << server_->Output();
+
+  constexpr absl::Duration kDeadline = absl::Seconds(1);
+  constexpr int kClients = 2 * kPoolSize;
+  std::atomic<bool> stop{false};
+  std::atomic<int> succeeded{0};
+  std::atomic<int> failed{0};
+  std::atomic<int64_t> longest_ms{0};
+  std::vector<std::thread> clients;
+  clients.reserve(kClients);
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&, channel = server_->channel()] {
+      RestaurantCacheProbe client(channel, database_.primary_url);
+      while (!stop) {
+        const absl::Time start = absl::Now();
+        (client.Name(kDeadline).ok() ? succeeded : failed)++;
+        const int64_t took = absl::ToInt64Milliseconds(absl::Now() - start);
+        int64_t longest = longest_ms;
+        while (took > longest && !longest_ms.compare_exchange_weak(longest, took)) {
+        }
+      }
+    });
+  }
+  absl::SleepFor(absl::Seconds(1));
+  const int64_t accepted_before = (*proxy)->accepted();
+  ASSERT_TRUE((*proxy)->SetMode(FaultMode::kBlackhole).ok());
+  const int succeeded_at_cut = succeeded;
+  absl::SleepFor(absl::Seconds(3));
+  stop = true;
+  for (std::thread& client : clients) client.join();
+  const int64_t opened_during_fault = (*proxy)->accepted() - accepted_before;
+
+  std::cout << failed << " failed and " << succeeded << " succeeded calls ("
+            << succeeded - succeeded_at_cut << " after the cut), longest " << longest_ms << " ms, "
+            << opened_during_fault << " connections opened to the silent replica\n";
+  EXPECT_LE(failed, kClients) << "a client failed more than the one call it had on the replica";
+  EXPECT_GT(succeeded - succeeded_at_cut, 0) << "the primary took the reads";
+  EXPECT_LE(longest_ms, absl::ToInt64Milliseconds(kDeadline + absl::Milliseconds(500)));
+  EXPECT_EQ(Metric(metrics_port_, kReplica1Usable), 0);
+  EXPECT_LE(opened_during_fault, kPoolSize + 2) << "a reconnect storm";
+
+  ASSERT_TRUE((*proxy)->SetMode(FaultMode::kPass).ok());
+  EXPECT_TRUE(UsableWithin(kReplica1Usable, true, absl::Seconds(20))) << server_->Output();
 }
 
 TEST_F(ReplicaTest, AReplicaStoppedUnderLoadFailsAtMostTheCallsInFlightOnIt) {
