@@ -273,6 +273,12 @@ def collect(args):
     cache = cache_runs(run_dir)
     if cache:
         document["restaurant_cache"] = cache
+    hwm_file = os.path.join(run_dir, "cache-server.hwm")
+    if os.path.exists(hwm_file) and open(hwm_file).read().strip():
+        # The cached server's peak RSS after both Zipf runs (a filled cache); the workloads'
+        # peak RSS is with the cache off.
+        document["restaurant_cache_server"] = {
+            "peak_rss_mb": round(int(open(hwm_file).read().strip()) / 1024, 1)}
     document["targets"] = targets(document)
     with open(args.out, "w") as out:
         json.dump(document, out, indent=1, ensure_ascii=False)

@@ -35,7 +35,8 @@
 #                misc-server (--no-rest skips it)
 #   8. profile   perf (cpu-clock) of the server under GetRestaurant and ListGenres at c=64
 #   9. report    bench/results/<date>.json, the chart and tables via
-#                bench/report.py (docs/benchmarks.md explains them)
+#                bench/report.py (docs/benchmarks.md explains them), and docs/scaling.md
+#                (capacity on paper) from that JSON via bench/scaling.py
 #
 # Nothing here asserts a time: the numbers are reported, and compared in docs/benchmarks.md.
 # --quick (c=1,64; 3 s each) is for trying the command, not for numbers worth writing down.
@@ -422,6 +423,9 @@ if ((cache_step)); then
     cache_run "zipf-$phase" "$cached_target" --zipf
     cache_counters "$cached_metrics" >"$run_dir/cache-zipf-$phase.counters-after"
   done
+  # Peak RSS with the cache filled by both runs: what a production pod's memory request must
+  # hold (the workloads above run with the cache off). bench/scaling.py sizes pods with it.
+  grep VmHWM "/proc/$cached_pid/status" | awk '{print $2}' >"$run_dir/cache-server.hwm" || true
   stop_server "$cached_pid"
   ceiling_pids=()
   cache_run zipf-off "$target" --zipf
@@ -527,4 +531,11 @@ python3 bench/report.py collect --run-dir "$run_dir" --out "$out" \
 python3 bench/report.py chart --in "$out" --png docs/img/benchmark-latency.png
 python3 bench/report.py tables --in "$out" --update docs/benchmarks.md
 python3 bench/report.py tables --in "$out"
+# Capacity on paper from the figures just written; only for a run of every workload, since the
+# page's and GetRestaurant's figures, pgbench and the cache step are its inputs.
+if python3 bench/scaling.py --in "$out" --out docs/scaling.md; then
+  say "capacity on paper: docs/scaling.md"
+else
+  say "docs/scaling.md not regenerated: $out lacks some of bench/scaling.py's inputs"
+fi
 say "results: $out (raw runs in $run_dir); tables above, chart docs/img/benchmark-latency.png"

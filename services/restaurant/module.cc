@@ -3,32 +3,16 @@
 #include <memory>
 #include <utility>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
 #include "services/restaurant/restaurant_service.h"
+#include "src/cache/change_payload.h"
 
 namespace misc::restaurant {
 namespace {
 
-// The channel migrations/0002_change_notifications.sql notifies on for every changed
+// The channel migrations/0002_restaurant_change_notifications.sql notifies on for every changed
 // restaurant: a payload of comma-separated ids, or "*" when the table was truncated or too
 // many rows changed to name them.
 constexpr char kChangeChannel[] = "misc_restaurants";
-
-void Evict(RestaurantCache& cache, absl::string_view payload) {
-  if (payload == "*") {
-    cache.Clear();
-    return;
-  }
-  for (absl::string_view id : absl::StrSplit(payload, ',', absl::SkipEmpty())) {
-    int64_t restaurant_id = 0;
-    if (!absl::SimpleAtoi(id, &restaurant_id)) {
-      cache.Clear();  // Not ours to guess: drop everything rather than keep a stale entry.
-      return;
-    }
-    cache.Invalidate(restaurant_id);
-  }
-}
 
 }  // namespace
 
@@ -43,7 +27,10 @@ server::ServiceModule Module() {
             if (env.caches.options().max_entries > 0) {
               env.changes.Subscribe(
                   kChangeChannel,
-                  {.on_change = [cache](absl::string_view payload) { Evict(*cache, payload); },
+                  {.on_change =
+                       [cache](absl::string_view payload) {
+                         cache::ApplyChangePayload(*cache, payload);
+                       },
                    .on_listening = [cache](bool listening) { cache->SetEnabled(listening); }});
             }
             return server::HostedService{

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -63,32 +64,63 @@ void ShapeForAnonymous(v1::Review* review) {
   review->set_liked_by_viewer(false);
 }
 
+bool IsCachedPage(const ListQuery& query) {
+  return !query.after.has_value() && query.limit == pagination::kDefaultPageSize;
+}
+
+absl::StatusOr<v1::ListReviewsResponse> ReviewService::ReadPage(const ListQuery& query,
+                                                                const std::string& filter,
+                                                                const server::CallContext& call) {
+  // One row more than the page tells whether another page follows.
+  ListQuery lookahead = query;
+  lookahead.limit = query.limit + 1;
+  lookahead.body_code_points = BodyCodePointsFor(call.viewer);
+  absl::StatusOr<Reviews> read = store_.List(lookahead, call.viewer.user_id(), call.read_bounds());
+  if (!read.ok()) return read.status();
+  v1::ListReviewsResponse page;
+  Reviews* reviews = page.mutable_reviews();
+  reviews->Swap(&*read);
+  if (const v1::Review* last = pagination::TrimToPage(*reviews, query.limit)) {
+    page.set_next_page_token(page_tokens_.Encode(
+        filter, {google::protobuf::util::TimeUtil::TimestampToMicroseconds(last->create_time()),
+                 last->review_id()}));
+  }
+  if (call.viewer.is_anonymous()) {
+    for (v1::Review& review : *reviews) ShapeForAnonymous(&review);
+  }
+  return page;
+}
+
 grpc::ServerUnaryReactor* ReviewService::ListReviews(grpc::CallbackServerContext* context,
                                                      const v1::ListReviewsRequest* request,
                                                      v1::ListReviewsResponse* response) {
   absl::StatusOr<ValidListRequest> valid = ValidateListRequest(*request, page_tokens_);
   if (!valid.ok()) return calls_.Finish(context, valid.status());
-  return calls_.Run(context, [this, query = valid->query, filter = std::move(valid->filter),
-                              response](const server::CallContext& call) {
-    // One row more than the page tells whether another page follows.
-    ListQuery lookahead = query;
-    lookahead.limit = query.limit + 1;
-    lookahead.body_code_points = BodyCodePointsFor(call.viewer);
-    absl::StatusOr<Reviews> read =
-        store_.List(lookahead, call.viewer.user_id(), call.read_bounds());
-    if (!read.ok()) return read.status();
-    Reviews* reviews = response->mutable_reviews();
-    reviews->Swap(&*read);
-    if (const v1::Review* last = pagination::TrimToPage(*reviews, query.limit)) {
-      response->set_next_page_token(page_tokens_.Encode(
-          filter, {google::protobuf::util::TimeUtil::TimestampToMicroseconds(last->create_time()),
-                   last->review_id()}));
-    }
-    if (call.viewer.is_anonymous()) {
-      for (v1::Review& review : *reviews) ShapeForAnonymous(&review);
-    }
-    return absl::OkStatus();
-  });
+  const bool cached_page = IsCachedPage(valid->query);
+  const int64_t restaurant_id = valid->query.restaurant_id;
+  return calls_.ServeOrRun(
+      context,
+      [&](const server::CallContext& call) -> std::optional<absl::Status> {
+        if (!cached_page || !call.viewer.is_anonymous()) return std::nullopt;
+        FirstPageCache::Value cached = first_pages_.Peek(restaurant_id);
+        if (cached == nullptr) return std::nullopt;
+        *response = *cached;
+        return absl::OkStatus();
+      },
+      [this, cached_page, query = valid->query, filter = std::move(valid->filter),
+       response](const server::CallContext& call) -> absl::Status {
+        if (!cached_page || !call.viewer.is_anonymous()) {
+          absl::StatusOr<v1::ListReviewsResponse> page = ReadPage(query, filter, call);
+          if (!page.ok()) return page.status();
+          response->Swap(&*page);
+          return absl::OkStatus();
+        }
+        absl::StatusOr<FirstPageCache::Value> page = first_pages_.GetOrLoad(
+            query.restaurant_id, [&] { return ReadPage(query, filter, call); }, call.deadline);
+        if (!page.ok()) return page.status();
+        *response = **page;
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* ReviewService::GetReview(grpc::CallbackServerContext* context,

@@ -2,12 +2,14 @@
 #define MISC_SERVICES_REVIEW_REVIEW_SERVICE_H_
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <utility>
 
 #include "absl/status/statusor.h"
 #include "misc/review/v1/review.grpc.pb.h"
 #include "services/review/review_store.h"
+#include "src/cache/keyed_cache.h"
 #include "src/pagination/page_token.h"
 #include "src/server/call_runner.h"
 
@@ -36,13 +38,28 @@ struct ValidListRequest {
 absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListReviewsRequest& request,
                                                      const pagination::PageTokenCodec& page_tokens);
 
+// Anonymous first pages of ListReviews at the default page size, by restaurant id: the page
+// every restaurant's page shows, kept exact by the reviews' change notifications.
+using FirstPageCache = cache::KeyedCache<v1::ListReviewsResponse>;
+
+// Returns whether a list request's first page is one FirstPageCache keeps, for any viewer:
+// the first page (no token) at the default page size, what the BFF asks for.
+bool IsCachedPage(const ListQuery& query);
+
 // gRPC handlers of misc.review.v1.ReviewService: validate the request, run the store off the
-// callback thread, shape the answer for the caller (API.md).
+// callback thread, shape the answer for the caller (API.md). Anonymous first pages are answered
+// from `first_pages` on gRPC's thread when cached; logged-in callers always read the database,
+// since liked_by_viewer is theirs alone.
 class ReviewService final : public v1::ReviewService::CallbackService {
  public:
   ReviewService(db::Pool& pool, server::CallRunner calls,
-                const pagination::PageTokenCodec& page_tokens)
-      : store_(pool), calls_(std::move(calls)), page_tokens_(page_tokens) {}
+                const pagination::PageTokenCodec& page_tokens,
+                std::shared_ptr<FirstPageCache> first_pages)
+      : store_(pool),
+        calls_(std::move(calls)),
+        page_tokens_(page_tokens),
+        first_pages_holder_(std::move(first_pages)),
+        first_pages_(*first_pages_holder_) {}
 
   grpc::ServerUnaryReactor* ListReviews(grpc::CallbackServerContext* context,
                                         const v1::ListReviewsRequest* request,
@@ -52,9 +69,18 @@ class ReviewService final : public v1::ReviewService::CallbackService {
                                       v1::GetReviewResponse* response) override;
 
  private:
+  // Reads the page `query` names for `call`'s viewer and returns the whole answer: the page,
+  // its next page token (bound to `filter`), shaped for the viewer.
+  absl::StatusOr<v1::ListReviewsResponse> ReadPage(const ListQuery& query,
+                                                   const std::string& filter,
+                                                   const server::CallContext& call);
+
   ReviewStore store_;
   server::CallRunner calls_;
   const pagination::PageTokenCodec& page_tokens_;
+  // Shared with the change feed's callbacks, which evict from it.
+  const std::shared_ptr<FirstPageCache> first_pages_holder_;
+  FirstPageCache& first_pages_;
 };
 
 }  // namespace misc::review

@@ -2,29 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fstream>
-#include <iterator>
 #include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "src/config/file_contents.h"
 #include "src/log/logging.h"
 
 namespace misc::auth {
-namespace {
-
-// Reads at most kMaxJwksBytes + 1 bytes of `path`, enough to tell an oversized file.
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open JWKS file ", path));
-  std::string content(kMaxJwksBytes + 1, '\0');
-  in.read(content.data(), static_cast<std::streamsize>(content.size()));
-  if (in.bad()) return absl::UnavailableError(absl::StrCat("cannot read JWKS file ", path));
-  content.resize(static_cast<size_t>(in.gcount()));
-  return content;
-}
-
-}  // namespace
 
 JwksFileSource::JwksFileSource(std::string path) : path_(std::move(path)) {
   keys_.Set(std::make_shared<const KeySet>());
@@ -32,8 +17,11 @@ JwksFileSource::JwksFileSource(std::string path) : path_(std::move(path)) {
 
 absl::Status JwksFileSource::Reload() {
   absl::MutexLock lock(&reload_mu_);
-  absl::StatusOr<std::string> content = ReadFile(path_);
-  if (!content.ok()) return content.status();
+  absl::StatusOr<std::string> content = config::ReadConfigFile(path_, kMaxJwksBytes);
+  if (!content.ok()) {
+    return absl::Status(content.status().code(),
+                        absl::StrCat("JWKS file: ", content.status().message()));
+  }
   if (*content == last_content_) return absl::OkStatus();
   absl::StatusOr<KeySet> keys = ParseJwks(*content);
   if (!keys.ok()) {

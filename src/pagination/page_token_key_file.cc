@@ -1,7 +1,5 @@
 #include "src/pagination/page_token_key_file.h"
 
-#include <fstream>
-#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -10,8 +8,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "src/config/file_contents.h"
 
 namespace misc::pagination {
+namespace {
+
+// The largest key file misc reads: thousands of keys, far more than a rotation needs.
+constexpr size_t kMaxKeyFileBytes = size_t{64} << 10;
+
+}  // namespace
 
 absl::StatusOr<PageTokenCodec> ParsePageTokenKeys(absl::string_view text,
                                                   absl::string_view source) {
@@ -39,12 +44,12 @@ absl::StatusOr<PageTokenCodec> ParsePageTokenKeys(absl::string_view text,
 }
 
 absl::StatusOr<PageTokenCodec> ReadPageTokenKeyFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return absl::NotFoundError(absl::StrCat("cannot read page token key file ", path));
-  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  if (file.bad())
-    return absl::NotFoundError(absl::StrCat("cannot read page token key file ", path));
-  return ParsePageTokenKeys(text, path);
+  absl::StatusOr<std::string> text = config::ReadConfigFile(path, kMaxKeyFileBytes);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(),
+                        absl::StrCat("page token key file: ", text.status().message()));
+  }
+  return ParsePageTokenKeys(*text, path);
 }
 
 }  // namespace misc::pagination

@@ -5,6 +5,19 @@
 #include "src/observability/metrics.h"
 
 namespace misc::rest {
+namespace {
+
+// The method label: one of HTTP's standard methods, or "other". A client may send any token
+// as a method, and one series each would let callers grow the registry without bound.
+absl::string_view MethodLabel(absl::string_view method) {
+  for (absl::string_view known :
+       {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
+}  // namespace
 
 HttpMetrics::HttpMetrics(prometheus::Registry& registry)
     : requests_(prometheus::BuildCounter()
@@ -19,6 +32,7 @@ HttpMetrics::HttpMetrics(prometheus::Registry& registry)
 
 void HttpMetrics::Record(absl::string_view method, absl::string_view route, int status,
                          absl::Duration duration) {
+  method = MethodLabel(method);
   // Family::Add finds the existing series under the family's lock; an HTTP request costs far
   // more than that.
   requests_

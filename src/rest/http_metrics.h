@@ -18,7 +18,8 @@ namespace misc::rest {
 // - misc_http_requests_total{method, route, code}: requests answered, by HTTP status code;
 // - misc_http_request_duration_seconds{method, route}: from the first byte to the answer.
 // `route` is the matched route's template ("/v1/areas/{area_id}"), "/healthz", "/readyz",
-// or "unmatched" (404, 405 and refused requests), so the series stay few whatever is asked.
+// or "unmatched" (404, 405 and refused requests), and `method` a standard HTTP method or
+// "other", so the series stay few whatever is asked.
 class HttpMetrics {
  public:
   // Registers the families in `registry`, which must outlive this object.

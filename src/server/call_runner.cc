@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "src/auth/viewer_from_metadata.h"
 #include "src/observability/trace_context.h"
+#include "src/server/metadata_limit.h"
 #include "src/status/grpc_status.h"
 
 namespace misc::server {
@@ -27,6 +28,11 @@ struct CallRunner::BoundService {
 
   // Returns the metrics of `method` (a handler's name, a static string) of this service.
   observability::MethodMetrics& MetricsOf(observability::CallSinks& sinks, const char* method) {
+    {
+      // Every call but a handler's first finds its metrics: concurrent calls share the lock.
+      absl::ReaderMutexLock lock(&mu);
+      if (auto it = by_handler.find(method); it != by_handler.end()) return *it->second;
+    }
     absl::MutexLock lock(&mu);
     auto [it, inserted] = by_handler.try_emplace(method, nullptr);
     if (inserted) {
@@ -125,6 +131,7 @@ CallRunner::Recorder CallRunner::StartRecording(grpc::CallbackServerContext* con
 }
 
 absl::StatusOr<auth::Viewer> CallRunner::Authenticate(grpc::CallbackServerContext* context) const {
+  if (absl::Status size = CheckHeaderListSize(context->client_metadata()); !size.ok()) return size;
   return auth::ViewerFromMetadata(verifier_, context->client_metadata(), absl::Now());
 }
 

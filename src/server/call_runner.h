@@ -97,7 +97,8 @@ class CallRunner {
   // Starts recording the call to `method` (a handler's name) of the bound service; nullptr
   // when this runner records nothing.
   Recorder StartRecording(grpc::CallbackServerContext* context, const char* method) const;
-  // Returns who is calling, or UNAUTHENTICATED.
+  // Returns who is calling; RESOURCE_EXHAUSTED when the request metadata is past the header
+  // list limit (CheckHeaderListSize), before any of it is read; or UNAUTHENTICATED.
   absl::StatusOr<auth::Viewer> Authenticate(grpc::CallbackServerContext* context) const;
   absl::Time DeadlineOf(grpc::CallbackServerContext* context) const;
   // Run, for a call whose viewer is already known.

@@ -31,6 +31,7 @@
 #include "src/server/call_runner.h"
 #include "src/server/connection_acceptor.h"
 #include "src/server/fd_budget.h"
+#include "src/server/metadata_limit_interceptor.h"
 #include "src/server/platform_metrics.h"
 #include "src/server/readiness.h"
 #include "src/server/signals.h"
@@ -186,8 +187,16 @@ int RunServer(absl::string_view name, const ServerConfig& config,
         GrpcServerCredentials(config.tls));
   }
   ApplyTransportOptions(config, builder);
-  builder.experimental().SetInterceptorCreators(
-      observability::MakeServerInterceptors(call_sinks, calls.RecordedServices()));
+  // The metadata limit first: gRPC runs the send hooks in this order, so the observer records
+  // a refused call's status as sent, and the receive hooks in reverse, so the observer still
+  // reads a refused call's trace context.
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(MakeMetadataLimitInterceptorFactory(calls.RecordedServices()));
+  for (auto& observer :
+       observability::MakeServerInterceptors(call_sinks, calls.RecordedServices())) {
+    interceptors.push_back(std::move(observer));
+  }
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   for (HostedService& hosted : services) builder.RegisterService(hosted.service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) {

@@ -8,22 +8,24 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <memory>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "src/auth/openssl_ptr.h"
+#include "src/config/file_contents.h"
 
 namespace misc::server {
 namespace {
 
+// The largest certificate chain or key file misc reads: far above any real one.
+constexpr size_t kMaxPemFileBytes = size_t{1} << 20;
+
 absl::StatusOr<std::string> ReadFile(const std::string& flag, const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  if (!file.good() && !file.eof()) {
-    return absl::NotFoundError(absl::StrCat("--", flag, ": cannot read ", path));
+  absl::StatusOr<std::string> text = config::ReadConfigFile(path, kMaxPemFileBytes);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(),
+                        absl::StrCat("--", flag, ": ", text.status().message()));
   }
   return text;
 }

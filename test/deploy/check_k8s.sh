@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# check_k8s.sh ARGS...: runs check_k8s.py (same arguments) after making sure its tools exist.
+# check_k8s.sh [--sizing] ARGS...: runs check_k8s.py (or check_sizing.py; same arguments) after
+# making sure their tools exist.
 # A missing tool is a FAILURE naming the Debian package (scripts/install-deps.sh installs
 # both), never a skip: an unchecked deployment must not look like a passing one.
 set -euo pipefail
@@ -30,4 +31,10 @@ if [[ -z "$python" ]]; then
   exit 1
 fi
 
-exec "$python" "$here/check_k8s.py" --kubectl "$(command -v kubectl)" "$@"
+# --sizing: check_sizing.py (the production overlay against docs/scaling.md's plan) instead.
+script=check_k8s.py
+if [[ ${1:-} == --sizing ]]; then
+  script=check_sizing.py
+  shift
+fi
+exec "$python" "$here/$script" --kubectl "$(command -v kubectl)" "$@"

@@ -138,8 +138,8 @@ TEST(ConnectionAcceptorTest, KeepsAcceptingAfterRunningOutOfDescriptors) {
 #if defined(__SANITIZE_ADDRESS__)
   // The sanitizers' runtime needs descriptors of its own to check a call (UBSan's vptr check
   // reports "memory cannot be printed" once none is left), so in this process it cannot run
-  // out of them. The real binary is flooded past its limit by security_grpc_cve_test
-  // (Cve20234785ConnectionFloodPastTheFdLimit), which CI runs on the dev build.
+  // out of them. CI runs this test in its dev stage (label `faults`), and the real binary is
+  // flooded past its limit by security_grpc_cve_test (Cve20234785ConnectionFloodPastTheFdLimit).
   GTEST_SKIP() << "the sanitizer runtime needs the descriptors this test takes away";
 #endif
   Served served(/*max_connections=*/1 << 20);

@@ -411,6 +411,12 @@ TEST_F(RestIntegrationTest, CountsAndLogsEveryRequestWithItsCall) {
   ASSERT_EQ(traceparent.size(), 55u) << traceparent;
   const std::string trace_id = traceparent.substr(3, 32);
   ASSERT_TRUE(client_->Get("/v1/nothing"));
+  httplib::Request made_up;
+  made_up.method = "FROB";
+  made_up.path = "/v1/genres";
+  httplib::Response made_up_answer;
+  httplib::Error made_up_error = httplib::Error::Success;
+  ASSERT_TRUE(client_->send(made_up, made_up_answer, made_up_error)) << made_up_error;
 
   const std::string metrics = rest_->Metrics();
   EXPECT_TRUE(absl::StrContains(
@@ -422,6 +428,9 @@ TEST_F(RestIntegrationTest, CountsAndLogsEveryRequestWithItsCall) {
   EXPECT_TRUE(absl::StrContains(
       metrics,
       R"(misc_http_request_duration_seconds_count{method="GET",route="/v1/genres/{genre_id}"})"));
+  // A method a client made up is "other": callers cannot create series at will.
+  EXPECT_FALSE(absl::StrContains(metrics, "FROB")) << metrics;
+  EXPECT_TRUE(absl::StrContains(metrics, R"(method="other")")) << metrics;
   // The call behind it, counted as misc-server counts its calls.
   EXPECT_TRUE(absl::StrContains(metrics, R"(grpc_method="GetGenre")")) << metrics;
 

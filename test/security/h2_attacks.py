@@ -65,6 +65,8 @@ CANCEL = 0x8
 
 HEALTH_CHECK = "/grpc.health.v1.Health/Check"
 HEALTH_WATCH = "/grpc.health.v1.Health/Watch"
+# A misc method answered from memory, through a CallRunner (an empty request is valid).
+LIST_PREFECTURES = "/misc.area.v1.AreaService/ListPrefectures"
 # A gRPC message frame holding an empty HealthCheckRequest (service "": the whole server).
 EMPTY_MESSAGE = b"\x00\x00\x00\x00\x00"
 
@@ -560,22 +562,31 @@ class Run:
         return self.attempt(f"cve-2023-1428 {name}: {value} ({mode}), then {pad} padding "
                             "past the header list limit", send)
 
-    def largest_served_header_list(self):
+    def largest_served_header_list(self, style="one", path=HEALTH_CHECK):
         """Bisects the largest header list (RFC 7541 count: every field, pseudo-headers
-        included) with which a Health/Check is still served: what the limit really is. The
+        included) with which a call to `path` (an empty request) is still served: what the limit
+        really is. The padding is one field (`style` "one"), or fields of 100 bytes ("many"),
+        which 1.51.1's transport counts per frame, not in total (misc counts them itself). The
         request's own fields go as literals without indexing, which gRPC 1.51 leaves out of its
         count, so the answer is between the advertised limit and that plus `request_fields`."""
+        def pad_fields(size):
+            if style == "one":
+                return literal("x-pad", "v" * max(0, size - field_size("x-pad", "")))
+            out, i = [], 0
+            while size >= field_size("x-pad-00000", ""):
+                name = f"x-pad-{i:05d}"
+                value = "p" * max(0, min(size, 100) - field_size(name, ""))
+                out.append(literal(name, value))
+                size -= field_size(name, value)
+                i += 1
+            return b"".join(out)
+
         def served(total):
             conn = self.connect()
             try:
-                fields = [(":method", "POST"), (":scheme", "http"), (":path", HEALTH_CHECK),
-                          (":authority", conn.authority), ("content-type", "application/grpc"),
-                          ("te", "trailers")]
-                used = sum(field_size(n, v) for n, v in fields)
-                value = "v" * max(0, total - used - field_size("x-pad", ""))
+                used = sum(field_size(n, v) for n, v in conn.request_fields(path))
                 stream = conn.new_stream()
-                conn.send_block(stream, conn.request_block(HEALTH_CHECK) +
-                                literal("x-pad", value))
+                conn.send_block(stream, conn.request_block(path) + pad_fields(total - used))
                 conn.send_frame(DATA, END_STREAM, stream, EMPTY_MESSAGE)
                 return conn.wait_stream(stream, 5.0).get("grpc_status") == 0
             except Closed:
@@ -585,12 +596,16 @@ class Run:
 
         conn = self.connect()
         advertised = conn.max_header_list_size or 8192
-        request_fields = sum(field_size(n, v) for n, v in conn.request_fields(HEALTH_CHECK))
+        request_fields = sum(field_size(n, v) for n, v in conn.request_fields(path))
         conn.close()
         answer = {"advertised": advertised, "request_fields": request_fields,
-                  "largest_served": None}
+                  "style": style, "path": path, "largest_served": None}
         low, high = 400, 4 * advertised
         if not served(low):
+            return answer
+        if served(high):  # Not bounded within the range: say how far it goes.
+            answer["largest_served"] = high
+            answer["served_one_mib"] = served(MIB)
             return answer
         while high - low > 1:
             middle = (low + high) // 2
@@ -602,7 +617,11 @@ class Run:
         return answer
 
     def case_cve_2023_1428(self):
-        self.attempt("the header list limit, measured", lambda: self.largest_served_header_list())
+        for style in ("one", "many"):
+            for path in (HEALTH_CHECK, LIST_PREFECTURES):
+                self.attempt(f"the header list limit, measured: {style} padding field(s), {path}",
+                             lambda style=style, path=path:
+                             self.largest_served_header_list(style, path))
         # The three fields of the advisory. :scheme is entry 6 of the static table (the name
         # an encoder would reference); te and grpclb_client_stats have no static entry.
         bad_fields = [(("te", "trailers-not"), 0), ((":scheme", "xyz"), 6),
