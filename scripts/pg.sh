@@ -5,6 +5,10 @@
 #                                     127.0.0.1 on a free port, wait until it accepts connections,
 #                                     write DIR/url and DIR/port. Already running: only refresh
 #                                     DIR/url and DIR/port.
+#   scripts/pg.sh replica PRIMARY_DIR DIR
+#                                     a streaming replica of the running cluster of PRIMARY_DIR
+#                                     (pg_basebackup -R over replication from 127.0.0.1), then
+#                                     as start DIR. Stop and purge it like any cluster.
 #   scripts/pg.sh stop   DIR [--purge]  fast shutdown (nothing running: nothing to do);
 #                                     --purge also deletes the data and the files in DIR.
 #   scripts/pg.sh url    DIR          print postgresql://misc@127.0.0.1:PORT/postgres
@@ -33,7 +37,8 @@ die() {
 }
 
 usage() {
-  echo "usage: scripts/pg.sh start DIR | stop DIR [--purge] | url DIR | status DIR" >&2
+  echo "usage: scripts/pg.sh start DIR | replica PRIMARY_DIR DIR | stop DIR [--purge] |" \
+    "url DIR | status DIR" >&2
   exit 2
 }
 
@@ -88,6 +93,27 @@ wait_ready() {
   fi
 }
 
+# Makes $data a streaming replica of the cluster on 127.0.0.1:$primary_port: a base backup
+# with its WAL (-X stream) and the standby settings (-R: standby.signal, primary_conninfo).
+# The primary's pg_hba.conf from initdb already trusts replication from 127.0.0.1.
+create_replica() {
+  local out
+  if ! out=$(as_owner "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U "$ROLE" \
+    -D "$data" -R -X stream -c fast --no-sync 2>&1); then
+    echo "$out" >&2
+    rm -rf "$data"
+    die "pg_basebackup from 127.0.0.1:$primary_port into $data failed"
+  fi
+  # The copied settings name the primary's socket directory: use its own.
+  local sockdir=$data
+  if ((${#data} + 17 > 100)); then sockdir=""; fi
+  as_owner tee -a "$data/postgresql.conf" >/dev/null <<EOF
+
+# ---- added by scripts/pg.sh replica: a streaming replica of 127.0.0.1:$primary_port ----
+unix_socket_directories = '$sockdir'
+EOF
+}
+
 create_cluster() {
   [[ -x $PG_BIN/initdb ]] || die "$PG_BIN/initdb not found: run scripts/install-deps.sh"
   if ((EUID == 0)); then
@@ -103,6 +129,11 @@ create_cluster() {
     install -d -o postgres -g postgres -m 700 "$data"
   else
     install -d -m 700 "$data"
+  fi
+
+  if [[ -n $primary_port ]]; then
+    create_replica
+    return 0
   fi
 
   local out
@@ -218,6 +249,19 @@ cmd_url() {
 
 (($# >= 2)) || usage
 command=$1
+primary_port=""
+if [[ $command == replica ]]; then
+  (($# >= 3)) || usage
+  primary_dir=$2
+  [[ -s $primary_dir/port ]] ||
+    die "no cluster started for $primary_dir: run scripts/pg.sh start $primary_dir"
+  primary_port=$(cat "$primary_dir/port")
+  [[ $primary_port =~ ^[0-9]+$ ]] || die "cannot read the port of $primary_dir"
+  "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$primary_port" -t 10 ||
+    die "the cluster of $primary_dir does not accept connections on 127.0.0.1:$primary_port"
+  shift
+  command=start
+fi
 dir=$2
 purge=0
 shift 2

@@ -21,6 +21,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PRESET=${1:-dev}
 JOBS=${MISC_JOBS:-$(nproc)}
 TEST_PG_DIR="build/$PRESET/test-pg"
+# The streaming replica of it that the read replica tests' fixture makes (test/replica).
+TEST_REPLICA_DIR="build/$PRESET/test-pg-replica"
 CTEST_LOG="build/$PRESET/ctest-output.log"
 
 summary=()
@@ -51,6 +53,7 @@ cleanup() {
   # ctest's fixture stops the throwaway PostgreSQL, except when ctest itself is interrupted.
   # So does the PgBouncer of the pgbouncer tests' fixture, in front of it.
   scripts/pgbouncer.sh stop "build/$PRESET/test-pgbouncer" >/dev/null 2>&1 || true
+  scripts/pg.sh stop "$TEST_REPLICA_DIR" --purge >/dev/null 2>&1 || true
   scripts/pg.sh stop "$TEST_PG_DIR" --purge >/dev/null 2>&1 || true
   echo
   echo "test.sh summary (preset $PRESET):"

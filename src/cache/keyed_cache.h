@@ -1,6 +1,7 @@
 #ifndef MISC_SRC_CACHE_KEYED_CACHE_H_
 #define MISC_SRC_CACHE_KEYED_CACHE_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -24,6 +25,11 @@ struct CacheOptions {
   // The oldest an entry may be when served, whatever the change feed says: the staleness cap
   // if a change notification were ever lost.
   absl::Duration ttl = absl::Seconds(60);
+  // How far behind the change notifications the database that loads read may be: with read
+  // replicas, db::StaleReadBound; 0 when loads read the primary. A load that starts this soon
+  // after its key changed may read the row from before the change, so what it stores is kept
+  // only until this long after the change, then loaded again.
+  absl::Duration source_lag = absl::ZeroDuration();
 };
 
 // What a cache did, for metrics (misc_cache_*_total). Monotonic counters.
@@ -44,8 +50,10 @@ struct CacheStats {
 // Misses are single-flight: concurrent reads of one key wait for one load. A load that a
 // change (Invalidate, Clear, SetEnabled) overtook still answers its callers (it read a state
 // that was current when it started) but is not kept, so a change notification can never be
-// undone by a read that started before it. Entries older than the TTL are misses. When full,
-// an arbitrary entry makes room (hot keys come back on their next read). Thread-safe.
+// undone by a read that started before it. Neither by a read from a lagging replica that
+// started after it: an entry stored less than `source_lag` after its key's last change expires
+// when that time is up. Entries older than the TTL are misses. When full, an arbitrary entry
+// makes room (hot keys come back on their next read). Thread-safe.
 template <typename V>
 class KeyedCache {
  public:
@@ -69,7 +77,7 @@ class KeyedCache {
     {
       absl::MutexLock lock(&mu_);
       if (auto it = entries_.find(key); it != entries_.end()) {
-        if (absl::Now() - it->second.stored < options_.ttl) {
+        if (absl::Now() < it->second.expires) {
           stats_->hits.fetch_add(1, std::memory_order_relaxed);
           return it->second.value;
         }
@@ -110,7 +118,7 @@ class KeyedCache {
     if (!enabled_.load(std::memory_order_acquire)) return nullptr;
     absl::MutexLock lock(&mu_);
     auto it = entries_.find(key);
-    if (it == entries_.end() || absl::Now() - it->second.stored >= options_.ttl) return nullptr;
+    if (it == entries_.end() || absl::Now() >= it->second.expires) return nullptr;
     stats_->hits.fetch_add(1, std::memory_order_relaxed);
     return it->second.value;
   }
@@ -140,6 +148,7 @@ class KeyedCache {
       EraseLocked(it);
       stats_->invalidations.fetch_add(1, std::memory_order_relaxed);
     }
+    NoteChangeLocked(key);
   }
 
   // Drops everything (a table was truncated, or too many rows changed to name them).
@@ -162,7 +171,7 @@ class KeyedCache {
  private:
   struct Entry {
     Value value;
-    absl::Time stored;
+    absl::Time expires;
   };
   struct Flight {
     absl::Notification done;
@@ -181,7 +190,17 @@ class KeyedCache {
       EraseLocked(entries_.begin());
       stats_->evictions.fetch_add(1, std::memory_order_relaxed);
     }
-    entries_.insert_or_assign(key, Entry{std::move(value), absl::Now()});
+    const absl::Time now = absl::Now();
+    absl::Time expires = now + options_.ttl;
+    if (options_.source_lag > absl::ZeroDuration()) {
+      // Loaded soon after a change: it may come from a replica that had not replayed it yet.
+      absl::Time changed = cleared_;
+      if (auto it = changed_.find(key); it != changed_.end())
+        changed = std::max(changed, it->second);
+      if (changed + options_.source_lag > now)
+        expires = std::min(expires, changed + options_.source_lag);
+    }
+    entries_.insert_or_assign(key, Entry{std::move(value), expires});
     stats_->entries.store(static_cast<int64_t>(entries_.size()), std::memory_order_relaxed);
   }
 
@@ -190,7 +209,28 @@ class KeyedCache {
     stats_->entries.store(static_cast<int64_t>(entries_.size()), std::memory_order_relaxed);
   }
 
+  // Remembers when `key` changed, for as long as it matters (source_lag); bounded: past
+  // max_entries remembered keys it counts as a change of every key.
+  void NoteChangeLocked(int64_t key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (options_.source_lag <= absl::ZeroDuration()) return;
+    const absl::Time now = absl::Now();
+    if (static_cast<int64_t>(changed_.size()) >= std::max<int64_t>(options_.max_entries, 1)) {
+      absl::erase_if(
+          changed_, [&](const auto& change) { return change.second + options_.source_lag <= now; });
+    }
+    if (static_cast<int64_t>(changed_.size()) >= std::max<int64_t>(options_.max_entries, 1)) {
+      changed_.clear();
+      cleared_ = now;
+      return;
+    }
+    changed_.insert_or_assign(key, now);
+  }
+
   void ClearLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (options_.source_lag > absl::ZeroDuration()) {
+      changed_.clear();
+      cleared_ = absl::Now();
+    }
     ++generation_;
     for (auto& [key, flight] : flights_) flight->overtaken = true;
     stats_->invalidations.fetch_add(entries_.size(), std::memory_order_relaxed);
@@ -207,6 +247,10 @@ class KeyedCache {
   // Bumped by every invalidation, so that StoreIfUnchanged can tell.
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<int64_t, std::shared_ptr<Flight>> flights_ ABSL_GUARDED_BY(mu_);
+  // With a source_lag: when keys last changed, and when every key last did (Clear, and the
+  // cache turned on or off: changes may have been missed meanwhile).
+  absl::flat_hash_map<int64_t, absl::Time> changed_ ABSL_GUARDED_BY(mu_);
+  absl::Time cleared_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 }  // namespace misc::cache

@@ -1,322 +1,322 @@
 #include "src/db/pool.h"
 
+#include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <pqxx/pqxx>
-#include <utility>
 
-#include "absl/cleanup/cleanup.h"
-#include "absl/strings/match.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "src/db/connection.h"
-#include "src/log/logging.h"
+#include "src/db/read_routing.h"
 
 namespace misc::db {
-
-struct Pool::Slot {
-  std::unique_ptr<Connection> connection;
-  absl::flat_hash_set<absl::string_view> prepared;
-  // The session's statement_timeout in milliseconds; 0 until this pool has set it.
-  int64_t statement_timeout_ms = 0;
-  // Pool::generation_ when this connection last answered.
-  uint64_t generation = 0;
-};
-
-// What one ReadOnce did.
-struct Pool::Attempt {
-  absl::Status status;
-  // The connection broke before `work` finished: Read may run it once more.
-  bool connection_lost = false;
-};
-
 namespace {
 
-// SQLSTATE 57014: the statement was cancelled, by statement_timeout or a cancel request.
-constexpr absl::string_view kQueryCanceled = "57014";
-// Never let a query run for less than this, so a nearly expired deadline still gets a try.
-constexpr absl::Duration kMinStatementTimeout = absl::Milliseconds(1);
-// Left for sending the answer after the query returns.
-constexpr absl::Duration kDeadlineMargin = absl::Milliseconds(5);
-// The first delay between failing connection attempts; it doubles up to
-// PoolOptions::reconnect_backoff_max.
-constexpr absl::Duration kReconnectBackoffInitial = absl::Milliseconds(50);
-// Cancel requests waiting for a sender thread; more are not sent (the deadline still holds).
-constexpr int kMaxQueuedCancels = 64;
+// Where the primary inserts into its write-ahead log now, in bytes from 0/0: past every commit
+// record so far, even of asynchronous commits not yet written out (see WalPositionHistory).
+constexpr Statement kSelectPrimaryPosition{
+    "db.primary_wal_position", "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::text"};
 
-// libpq takes whole seconds for keepalives and milliseconds for tcp_user_timeout.
-int64_t Seconds(absl::Duration d) { return std::max<int64_t>(1, absl::ToInt64Seconds(d)); }
+// What a replica has replayed (bytes from 0/0), and the lag to use when the primary cannot be
+// asked: 0 when it has replayed everything it received (with the primary away nothing newer
+// exists to miss), else how old its last replayed transaction is (the replica's clock against
+// the primary's commit time, so idle primaries and clock skew distort it: the fallback only).
+constexpr Statement kSelectReplayPosition{
+    "db.replica_replay_position",
+    "SELECT pg_is_in_recovery(), (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::text, "
+    "CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+    "ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END::float8"};
 
-// How often a backend running a query checks that misc is still there (PostgreSQL 14+), so a
-// query whose connection misc abandoned (deadline, drain) stops instead of running on.
-constexpr absl::Duration kClientConnectionCheckInterval = absl::Seconds(1);
+// A replica's transitions are logged at most this often (flapping must not flood the log).
+constexpr absl::Duration kTransitionLogInterval = absl::Seconds(5);
 
-// Adds the settings every pooled connection needs to the caller's connection string. Every
-// session is read-only, so even a bug cannot write through misc. Connection attempts are
-// bounded by Connection::Open itself, not by libpq's connect_timeout.
-absl::Status Unavailable() { return absl::UnavailableError("database unavailable"); }
+// Returns "host:port" of a libpq URL or connection string (never its password), or "?" when
+// it does not parse.
+std::string HostAndPort(const std::string& url) {
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), nullptr);
+  if (options == nullptr) return "?";
+  std::string host = "localhost";
+  std::string port = "5432";
+  for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    if (option->val == nullptr || *option->val == '\0') continue;
+    if (absl::string_view(option->keyword) == "host") host = option->val;
+    if (absl::string_view(option->keyword) == "port") port = option->val;
+  }
+  PQconninfoFree(options);
+  return absl::StrCat(host, ":", port);
+}
+
+std::optional<uint64_t> ParseLsn(const pqxx::field& field) {
+  uint64_t lsn = 0;
+  if (field.is_null() || !absl::SimpleAtoi(field.c_str(), &lsn)) return std::nullopt;
+  return lsn;
+}
 
 }  // namespace
 
-std::string SessionConninfo(const PoolOptions& options) {
-  const std::vector<std::pair<absl::string_view, std::string>> settings = {
-      {"application_name", "misc"},
-      {"keepalives", "1"},
-      {"keepalives_idle", absl::StrCat(Seconds(options.keepalives_idle))},
-      {"keepalives_interval", absl::StrCat(Seconds(options.keepalives_interval))},
-      {"keepalives_count", absl::StrCat(options.keepalives_count)},
-      {"tcp_user_timeout", absl::StrCat(absl::ToInt64Milliseconds(options.tcp_user_timeout))},
-  };
-  const bool is_url = absl::StartsWith(options.url, "postgresql://") ||
-                      absl::StartsWith(options.url, "postgres://");
-  if (options.unnamed_statements) {
-    // PgBouncer 1.18 refuses a connection that sends `options` (and ignoring it there would
-    // silently drop read-only): the role's settings apply instead.
-    return is_url ? absl::StrCat(options.url, absl::StrContains(options.url, "?") ? "&" : "?",
-                                 absl::StrJoin(settings, "&", absl::PairFormatter("=")))
-                  : absl::StrCat(options.url, " ",
-                                 absl::StrJoin(settings, " ", absl::PairFormatter("=")));
-  }
-  if (is_url) {
-    return absl::StrCat(options.url, absl::StrContains(options.url, "?") ? "&" : "?",
-                        absl::StrJoin(settings, "&", absl::PairFormatter("=")),
-                        "&options=-c%20default_transaction_read_only%3Don"
-                        "%20-c%20client_connection_check_interval%3D",
-                        absl::ToInt64Milliseconds(kClientConnectionCheckInterval));
-  }
-  return absl::StrCat(options.url, " ", absl::StrJoin(settings, " ", absl::PairFormatter("=")),
-                      " options='-c default_transaction_read_only=on",
-                      " -c client_connection_check_interval=",
-                      absl::ToInt64Milliseconds(kClientConnectionCheckInterval), "'");
+absl::Duration StaleReadBound(const ReplicaOptions& options) {
+  return options.max_lag + 4 * options.check_interval;
 }
 
-Pool::Pool(PoolOptions options)
-    : options_(std::move(options)),
-      conninfo_(SessionConninfo(options_)),
-      cancels_(kCancelConnections, kMaxQueuedCancels),
-      last_answer_unix_nanos_(absl::ToUnixNanos(absl::InfinitePast())),
-      backoff_(kReconnectBackoffInitial, options_.reconnect_backoff_max),
-      opener_([this] { OpenLoop(); }) {}
+struct Pool::Host {
+  Host(std::string host_name, bool is_replica, const PoolOptions& options)
+      : name(std::move(host_name)), replica(is_replica), pool(options), usable(!is_replica) {}
+
+  const std::string name;
+  const bool replica;
+  HostPool pool;
+  // Replicas: whether reads may go here; false until the first check found it caught up.
+  std::atomic<bool> usable;
+  // The replay lag at the last check, in nanoseconds; -1 while unknown.
+  std::atomic<int64_t> lag_nanos{-1};
+  std::atomic<int> in_flight{0};
+  std::atomic<uint64_t> reads{0};
+  // Only touched by the replica's checker.
+  absl::Time last_good_check = absl::InfinitePast();
+
+  // Sets `usable`. Logs the state when it differs from the one last logged, at most once per
+  // kTransitionLogInterval: a replica that flaps writes a line per interval, and the checker's
+  // next call logs the state it settled in.
+  void SetUsable(bool now_usable, absl::string_view why) {
+    if (usable.exchange(now_usable) != now_usable) changes.fetch_add(1);
+    absl::MutexLock lock(&log_mu);
+    const absl::Time now = absl::Now();
+    if (logged_usable == static_cast<int>(now_usable) ||
+        now - last_logged < kTransitionLogInterval) {
+      return;
+    }
+    const int changed = changes.exchange(0);
+    const std::string flaps =
+        changed > 1 ? absl::StrCat(" (changed ", changed, " times since the last line)") : "";
+    if (now_usable) {
+      spdlog::info("{} takes reads: {}{}", name, std::string(why), flaps);
+    } else {
+      spdlog::warn("{} takes no reads: {}; they go to the other hosts{}", name, std::string(why),
+                   flaps);
+    }
+    logged_usable = static_cast<int>(now_usable);
+    last_logged = now;
+  }
+
+  std::atomic<int> changes{0};
+  absl::Mutex log_mu;
+  // -1 before the first line, then 0 or 1.
+  int logged_usable ABSL_GUARDED_BY(log_mu) = -1;
+  absl::Time last_logged ABSL_GUARDED_BY(log_mu) = absl::InfinitePast();
+};
+
+Pool::Pool(PoolOptions primary, ReplicaOptions replicas)
+    : replica_options_(std::move(replicas)),
+      // A replica behind every sample kept lags by more than max_lag.
+      primary_wal_(2 * replica_options_.max_lag + 4 * replica_options_.check_interval) {
+  std::vector<std::string> described;
+  for (size_t i = 0; i < replica_options_.urls.size(); ++i) {
+    PoolOptions options = primary;
+    options.url = replica_options_.urls[i];
+    options.log_name = absl::StrCat("replica-", i + 1);
+    described.push_back(absl::StrCat(options.log_name, " ", HostAndPort(options.url)));
+    replicas_.push_back(std::make_unique<Host>(options.log_name, /*is_replica=*/true, options));
+  }
+  primary_ = std::make_unique<Host>("primary", /*is_replica=*/false, primary);
+  if (replicas_.empty()) return;
+  spdlog::info("read replicas: {} (each up to {} connections, at most {} behind the primary)",
+               absl::StrJoin(described, ", "), primary.size,
+               absl::FormatDuration(replica_options_.max_lag));
+  checkers_.emplace_back([this] { SampleLoop(); });
+  for (const std::unique_ptr<Host>& replica : replicas_) {
+    checkers_.emplace_back([this, host = replica.get()] { CheckLoop(*host); });
+  }
+}
 
 Pool::~Pool() {
   Close();
-  opener_.join();
+  for (std::thread& checker : checkers_) checker.join();
 }
 
 void Pool::Close() {
-  closing_ = true;
-  absl::MutexLock lock(&mu_);
-  closed_ = true;
-  // Not at once: the drain's end also cancels the calls still running, and a query stopped by
-  // its cancel request leaves libpq in a clean state, where a shut-down socket mid-statement
-  // takes libpq's error path (which leaks a result in PQprepare: LeakSanitizer sees it).
-  watchdog_.ShortenAll(absl::Now() + options_.cancel_timeout);
+  // Close may run twice at once (the drain's deadline, and the end of the drain).
+  if (!close_called_.exchange(true)) closing_.Notify();
+  primary_->pool.Close();
+  for (const std::unique_ptr<Host>& replica : replicas_) replica->pool.Close();
 }
 
-absl::Time Pool::LastAnswer() const { return absl::FromUnixNanos(last_answer_unix_nanos_); }
-
-int Pool::OpenConnections() const {
-  absl::MutexLock lock(&mu_);
-  return open_;
-}
-
-int Pool::BusyConnections() const {
-  absl::MutexLock lock(&mu_);
-  return open_ - static_cast<int>(idle_.size());
-}
-
-int Pool::Waiters() const {
-  absl::MutexLock lock(&mu_);
-  return waiters_;
-}
-
-void Pool::OpenLoop() {
-  absl::MutexLock lock(&mu_);
-  while (true) {
-    const auto needed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return closed_ || (wanted_ && open_ < options_.size);
-    };
-    mu_.Await(absl::Condition(&needed));
-    if (closed_) return;
-    // Wait out the backoff; Close() ends the wait.
-    if (mu_.AwaitWithDeadline(absl::Condition(&closed_), backoff_.next_attempt())) return;
-    wanted_ = false;
-    ++open_;  // Reserve the place while connecting outside the lock.
-    absl::StatusOr<std::unique_ptr<Connection>> opened;
-    {
-      mu_.Unlock();
-      opened = Connection::Open(conninfo_, absl::Now() + options_.connect_timeout, &closing_);
-      mu_.Lock();
-    }
-    if (!opened.ok()) {
-      --open_;
-      backoff_.Failed(absl::Now());
-      // Keep trying, spaced by the backoff, until the database is back, so that recovery
-      // does not wait for the next call. Waiters see `failing` and fail fast meanwhile.
-      wanted_ = true;
-      warnings_.Warn("database connection failed", opened.status().message());
-      continue;
-    }
-    backoff_.Succeeded();
-    auto slot = std::make_unique<Slot>();
-    slot->connection = *std::move(opened);
-    slot->generation = generation_;
-    idle_.push_back(std::move(slot));
-    wanted_ = waiters_ > 0;
-  }
-}
-
-absl::StatusOr<std::unique_ptr<Pool::Slot>> Pool::Acquire(absl::Time deadline) {
-  const absl::Time start = absl::Now();
-  absl::Cleanup report_wait = [this, start] {
-    if (options_.on_acquire_wait) options_.on_acquire_wait(absl::Now() - start);
-  };
-  std::vector<std::unique_ptr<Slot>> suspect;  // Closed outside the lock.
-  absl::MutexLock lock(&mu_);
-  const auto take_idle = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> std::unique_ptr<Slot> {
-    while (!idle_.empty()) {
-      std::unique_ptr<Slot> slot = std::move(idle_.back());
-      idle_.pop_back();
-      if (slot->generation == generation_) return slot;
-      --open_;
-      suspect.push_back(std::move(slot));
-    }
-    return nullptr;
-  };
-  if (closed_) return Unavailable();
-  if (std::unique_ptr<Slot> slot = take_idle()) return slot;
-  wanted_ = true;
-  // While connection attempts fail, the database is down: say so at once.
-  if (backoff_.failing()) return Unavailable();
-  if (waiters_ >= options_.max_waiters) {
-    return absl::UnavailableError("too many calls waiting for a database connection");
-  }
-  ++waiters_;
-  const auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return closed_ || !idle_.empty() || backoff_.failing();
-  };
-  while (true) {
-    const bool woke = mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
-    if (!woke) {
-      --waiters_;
-      return absl::DeadlineExceededError("no database connection before the deadline");
-    }
-    if (closed_ || backoff_.failing()) {
-      --waiters_;
-      return Unavailable();
-    }
-    if (std::unique_ptr<Slot> slot = take_idle()) {
-      --waiters_;
-      return slot;
-    }
-    wanted_ = true;  // Every idle one was suspect: ask for a new one.
-  }
-}
-
-void Pool::Release(std::unique_ptr<Slot> slot, bool drop) {
-  if (drop) slot.reset();  // Close outside the lock.
-  absl::MutexLock lock(&mu_);
-  if (drop) {
-    --open_;
-    if (waiters_ > 0) wanted_ = true;
-  } else {
-    slot->generation = generation_;  // It just answered.
-    idle_.push_back(std::move(slot));
-  }
+absl::Status Pool::ReadOn(Host& host, absl::Time deadline,
+                          absl::FunctionRef<absl::Status(Session&)> work,
+                          QueryCanceller* canceller) {
+  host.reads.fetch_add(1, std::memory_order_relaxed);
+  host.in_flight.fetch_add(1, std::memory_order_relaxed);
+  absl::Status status = host.pool.Read(deadline, work, canceller);
+  host.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  return status;
 }
 
 absl::Status Pool::Read(absl::Time deadline, absl::FunctionRef<absl::Status(Session&)> work,
                         QueryCanceller* canceller) {
-  Attempt attempt = ReadOnce(deadline, work, canceller);
-  if (attempt.connection_lost && absl::Now() < deadline) {
-    attempt = ReadOnce(deadline, work, canceller);
+  if (replicas_.empty()) return ReadOn(*primary_, deadline, work, canceller);
+  absl::InlinedVector<int, 8> in_flight;
+  for (const std::unique_ptr<Host>& replica : replicas_) {
+    in_flight.push_back(replica->usable.load(std::memory_order_relaxed)
+                            ? replica->in_flight.load(std::memory_order_relaxed)
+                            : kNotUsable);
   }
-  return attempt.status;
+  const int pick = PickReplica(in_flight, turn_.fetch_add(1, std::memory_order_relaxed));
+  if (pick < 0) return ReadOn(*primary_, deadline, work, canceller);
+  Host& replica = *replicas_[pick];
+  bool answered = false;  // Any statement of `work` answered on the replica.
+  absl::Status status = ReadOn(
+      replica, deadline,
+      [&](Session& session) -> absl::Status {
+        try {
+          absl::Status done = work(session);
+          answered = answered || session.answered() > 0;
+          return done;
+        } catch (...) {
+          answered = answered || session.answered() > 0;
+          throw;
+        }
+      },
+      canceller);
+  // Unreachable (or overloaded) before the work read anything: the primary can still answer,
+  // and running the work there is as safe as HostPool's own retry.
+  if (status.code() != absl::StatusCode::kUnavailable || answered || closing_.HasBeenNotified()) {
+    return status;
+  }
+  if (replica.pool.Failing()) replica.SetUsable(false, "unreachable");
+  return ReadOn(*primary_, deadline, work, canceller);
 }
 
-Pool::Attempt Pool::ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(Session&)> work,
-                             QueryCanceller* canceller) {
-  absl::StatusOr<std::unique_ptr<Slot>> acquired = Acquire(deadline);
-  if (!acquired.ok()) return {.status = acquired.status()};
-  std::unique_ptr<Slot> slot = *std::move(acquired);
-  const SocketWatchdog::Id watch =
-      watchdog_.Arm(slot->connection->socket(), deadline + kAbandonGrace);
-  // Set by the canceller, on the canceller's thread, until Detach() returns.
-  std::shared_ptr<CancelSender::Request> cancel_request;
-  if (canceller != nullptr &&
-      !canceller->Attach([this, watch, &cancel_request, key = slot->connection->cancel_key()] {
-        cancel_request = cancels_.Submit(key);
-        watchdog_.Shorten(watch, absl::Now() + options_.cancel_timeout);
-      })) {
-    watchdog_.Disarm(watch);
-    Release(std::move(slot), /*drop=*/false);
-    return {.status = absl::CancelledError("call cancelled")};
-  }
+void Pool::SampleLoop() {
+  do {
+    const absl::Time asked = absl::Now();
+    std::optional<uint64_t> lsn;
+    const absl::Status status = primary_->pool.Read(
+        asked + replica_options_.check_interval, [&](Session& session) -> absl::Status {
+          lsn = ParseLsn(session.Exec(kSelectPrimaryPosition)[0][0]);
+          return absl::OkStatus();
+        });
+    // A primary that cannot be asked leaves the samples to age: the replicas' checks then
+    // use their fallback lag.
+    if (status.ok() && lsn.has_value()) primary_wal_.Record(asked, WalRecordEnd(*lsn));
+  } while (!closing_.WaitForNotificationWithTimeout(replica_options_.check_interval));
+}
 
-  Attempt attempt;
-  bool answered = true;  // The server answered (rows or an SQL error).
-  Session session(slot->connection->pqxx(), slot->prepared, options_.unnamed_statements);
-  try {
-    const absl::Duration budget =
-        canceller != nullptr
-            ? options_.statement_timeout
-            : std::max(kMinStatementTimeout, deadline - absl::Now() - kDeadlineMargin);
-    const int64_t timeout_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(budget));
-    // Through a transaction-mode pooler a SET would outlive this read on a server connection
-    // another client gets next: the role's statement_timeout holds there instead.
-    if (!options_.unnamed_statements && slot->statement_timeout_ms != timeout_ms) {
-      pqxx::nontransaction(slot->connection->pqxx())
-          .exec0(absl::StrCat("SET statement_timeout = ", timeout_ms));
-      slot->statement_timeout_ms = timeout_ms;
+void Pool::CheckLoop(Host& replica) {
+  do {
+    Check(replica);
+  } while (!closing_.WaitForNotificationWithTimeout(replica_options_.check_interval));
+}
+
+void Pool::Check(Host& replica) {
+  const absl::Duration interval = replica_options_.check_interval;
+  const absl::Time start = absl::Now();
+  bool in_recovery = false;
+  std::optional<uint64_t> replayed;
+  std::optional<double> fallback_lag_seconds;
+  const absl::Status status =
+      replica.pool.Read(start + interval, [&](Session& session) -> absl::Status {
+        const pqxx::result rows = session.Exec(kSelectReplayPosition);
+        in_recovery = rows[0][0].as<bool>();
+        replayed = ParseLsn(rows[0][1]);
+        if (!rows[0][2].is_null()) fallback_lag_seconds = rows[0][2].as<double>();
+        return absl::OkStatus();
+      });
+  const absl::Time now = absl::Now();
+  if (!status.ok()) {
+    if (closing_.HasBeenNotified()) return;
+    // No connection for the check while the replica answered reads: it is busy, not silent.
+    // Keep its verdict for one more interval rather than flap under load.
+    if (replica.pool.LastAnswer() >= start && now - replica.last_good_check < 2 * interval) {
+      return;
     }
-    attempt.status = work(session);
-  } catch (const pqxx::broken_connection&) {
-    answered = false;
-    // Run the work again only if none of it has run: a store may act on what it read.
-    attempt.connection_lost = session.answered() == 0;
-    attempt.status = Unavailable();
-  } catch (const pqxx::sql_error& e) {
-    if (e.sqlstate() == kQueryCanceled && canceller != nullptr && canceller->cancelled()) {
-      attempt.status = absl::CancelledError("call cancelled");
-    } else if (e.sqlstate() == kQueryCanceled) {
-      attempt.status = absl::DeadlineExceededError("deadline exceeded while querying the database");
-    } else {
-      spdlog::error("database error (SQLSTATE {}): {}", e.sqlstate(), e.what());
-      attempt.status = absl::InternalError("database error");
+    replica.lag_nanos = -1;
+    replica.SetUsable(false, absl::StrCat("check failed: ", status.message()));
+    return;
+  }
+  replica.last_good_check = now;
+  if (!in_recovery) {
+    replica.lag_nanos = -1;
+    replica.SetUsable(false, "not in recovery (promoted, or not a replica)");
+    return;
+  }
+  std::optional<absl::Duration> lag;
+  // Fresh samples of the primary: the lag by WAL position on misc's clock (WalPositionHistory).
+  if (now - primary_wal_.Newest() <= 3 * interval) {
+    if (replayed.has_value()) lag = primary_wal_.LagOf(*replayed, now);
+    if (!lag.has_value()) {
+      replica.lag_nanos = -1;
+      replica.SetUsable(false, "replay behind every recent primary position");
+      return;
     }
-  } catch (const std::exception& e) {
-    spdlog::error("database client error: {}", e.what());
-    attempt.status = absl::InternalError("database error");
+  } else if (fallback_lag_seconds.has_value()) {
+    lag = absl::Seconds(*fallback_lag_seconds);
+  } else {
+    replica.lag_nanos = -1;
+    replica.SetUsable(false, "replay lag unknown");
+    return;
   }
-  if (canceller != nullptr) canceller->Detach();
-  const bool abandoned = watchdog_.Disarm(watch);
-  bool drop = !answered;
-  if (abandoned) {
-    // The watchdog ended a read the server left unanswered: that is the deadline (or the
-    // cancel) speaking, not a broken connection to retry.
-    attempt.connection_lost = false;
-    attempt.status = canceller != nullptr && canceller->cancelled()
-                         ? absl::CancelledError("call cancelled")
-                         : absl::DeadlineExceededError("the database did not answer in time");
-    warnings_.Warn("database query abandoned",
-                   "no answer before the deadline; its connection was closed");
-  } else if (!answered) {
-    warnings_.Warn("database connection lost", "a pooled connection broke; it is replaced");
-    absl::MutexLock lock(&mu_);
-    ++generation_;  // Idle connections from before the break (a restart?) are suspect too.
+  replica.lag_nanos = absl::ToInt64Nanoseconds(*lag);
+  if (*lag > replica_options_.max_lag) {
+    replica.SetUsable(false, absl::StrCat("replay lag ", absl::FormatDuration(*lag), " over ",
+                                          absl::FormatDuration(replica_options_.max_lag)));
+  } else {
+    replica.SetUsable(true, absl::StrCat("replay lag ", absl::FormatDuration(*lag)));
   }
-  // A cancel request still on its way could stop the next query on this session: reuse the
-  // session only once the server has acted on it.
-  if (!drop && cancel_request != nullptr &&
-      !cancel_request->WaitAcknowledged(absl::Now() + options_.cancel_timeout)) {
-    drop = true;
+}
+
+absl::Time Pool::LastAnswer() const {
+  absl::Time last = primary_->pool.LastAnswer();
+  for (const std::unique_ptr<Host>& replica : replicas_) {
+    last = std::max(last, replica->pool.LastAnswer());
   }
-  if (!drop && !slot->connection->is_open()) drop = true;
-  if (answered) last_answer_unix_nanos_ = absl::ToUnixNanos(absl::Now());
-  Release(std::move(slot), drop);
-  return attempt;
+  return last;
+}
+
+int Pool::OpenConnections() const {
+  int total = primary_->pool.OpenConnections();
+  for (const std::unique_ptr<Host>& replica : replicas_) total += replica->pool.OpenConnections();
+  return total;
+}
+
+int Pool::BusyConnections() const {
+  int total = primary_->pool.BusyConnections();
+  for (const std::unique_ptr<Host>& replica : replicas_) total += replica->pool.BusyConnections();
+  return total;
+}
+
+int Pool::Waiters() const {
+  int total = primary_->pool.Waiters();
+  for (const std::unique_ptr<Host>& replica : replicas_) total += replica->pool.Waiters();
+  return total;
+}
+
+int Pool::size() const { return primary_->pool.size() * static_cast<int>(1 + replicas_.size()); }
+
+int Pool::read_hosts() const { return replicas_.empty() ? 1 : static_cast<int>(replicas_.size()); }
+
+std::vector<HostStats> Pool::Hosts() const {
+  std::vector<HostStats> hosts;
+  const auto add = [&hosts](const Host& host) {
+    const int64_t lag = host.lag_nanos.load();
+    hosts.push_back({.name = host.name,
+                     .replica = host.replica,
+                     .usable = host.usable.load(),
+                     .lag = host.replica && lag >= 0
+                                ? std::optional<absl::Duration>(absl::Nanoseconds(lag))
+                                : std::nullopt,
+                     .reads = host.reads.load(std::memory_order_relaxed),
+                     .size = host.pool.size(),
+                     .open = host.pool.OpenConnections(),
+                     .busy = host.pool.BusyConnections(),
+                     .waiters = host.pool.Waiters()});
+  };
+  add(*primary_);
+  for (const std::unique_ptr<Host>& replica : replicas_) add(*replica);
+  return hosts;
 }
 
 }  // namespace misc::db

@@ -2,7 +2,7 @@
 #define MISC_SRC_DB_POOL_H_
 
 #include <atomic>
-#include <functional>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,111 +10,74 @@
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
-#include "src/db/cancel_sender.h"
+#include "src/db/host_pool.h"
 #include "src/db/query_canceller.h"
-#include "src/db/reconnect_backoff.h"
 #include "src/db/session.h"
-#include "src/db/socket_watchdog.h"
-#include "src/log/warning_limiter.h"
+#include "src/db/wal_position_history.h"
 
 namespace misc::db {
 
-// Settings of the process-wide connection pool.
-struct PoolOptions {
-  // libpq connection string or URL. Never logged: it may hold a password.
-  std::string url;
-  // The most connections the process ever holds open for statements. Every service shares
-  // them. Cancel requests add at most kCancelConnections short-lived connections on top.
-  int size = 8;
-  // The most calls that may wait for a free connection; more fail fast with UNAVAILABLE.
-  int max_waiters = 64;
-  // How long opening one connection may take.
-  absl::Duration connect_timeout = absl::Seconds(5);
-  // Called with how long each acquisition waited for a connection (metrics); may be empty.
-  std::function<void(absl::Duration)> on_acquire_wait;
-  // The longest any statement of a cancellable read may run (--max_call_timeout): kept as the
-  // session's statement_timeout, so that it costs no round trip per call (see Read).
-  absl::Duration statement_timeout = absl::Seconds(5);
-  // Dead-peer detection by the kernel (libpq's tcp_user_timeout and keepalives*): how long
-  // sent data may stay unacknowledged, and when an idle connection is probed, how often, and
-  // how many unanswered probes end it.
-  absl::Duration tcp_user_timeout = absl::Seconds(10);
-  absl::Duration keepalives_idle = absl::Seconds(10);
-  absl::Duration keepalives_interval = absl::Seconds(2);
-  int keepalives_count = 3;
-  // How long a cancelled query's connection waits for the server to act on the cancel before
-  // it is dropped instead of reused.
-  absl::Duration cancel_timeout = absl::Milliseconds(200);
-  // Cap of the backoff between connection attempts while they fail (it starts at 50 ms).
-  absl::Duration reconnect_backoff_max = absl::Seconds(1);
-  // For a transaction-mode pooler in front of PostgreSQL (PgBouncer 1.18), which hands each
-  // statement to any of its server connections: statements are sent unnamed with their
-  // parameters (no PREPARE), and nothing is kept on the session: no `options` startup
-  // parameter (PgBouncer refuses it), no SET statement_timeout (it would stay on a server
-  // connection other clients then get). The role carries default_transaction_read_only and
-  // statement_timeout instead (docs/deploying.md); deadlines hold by cancel and watchdog.
-  bool unnamed_statements = false;
+// The read replicas of the process (--database_replica_url and friends).
+struct ReplicaOptions {
+  // libpq URLs or connection strings, one per replica. Never logged: they may hold passwords
+  // (logs and metrics name replicas "replica-1", "replica-2", ... in this order).
+  std::vector<std::string> urls;
+  // A replica whose replay lag exceeds this takes no reads until it has caught up.
+  absl::Duration max_lag = absl::Seconds(2);
+  // How often each replica's health and lag are checked; one check may take this long.
+  absl::Duration check_interval = absl::Milliseconds(500);
 };
 
-// How many cancel requests may be on the wire at once: each is a short-lived connection of
-// its own, so the process holds at most PoolOptions::size + kCancelConnections connections.
-inline constexpr int kCancelConnections = 2;
+// The most a usable replica can lag behind the primary when a read starts: max_lag at its
+// last good check, plus the time until a check takes it out. That is at most 4 intervals: a
+// busy replica (its pool answers reads but has no connection for the check in time) keeps its
+// verdict while its last good check is less than 2 intervals old, and each check waits an
+// interval after the last and lasts at most one. A value read from a replica is at least as
+// new as the primary was this long before the read.
+absl::Duration StaleReadBound(const ReplicaOptions& options);
 
-// How long past its deadline a read may stay blocked on a silent server before its socket is
-// shut down (see SocketWatchdog): the slack for the server's own statement_timeout or cancel.
-inline constexpr absl::Duration kAbandonGrace = absl::Milliseconds(100);
-
-// Returns the libpq connection string of every session misc opens: `options.url` plus
-// application_name, the keepalive and tcp_user_timeout settings, and (unless
-// `options.unnamed_statements`) read-only sessions through the `options` startup parameter.
-std::string SessionConninfo(const PoolOptions& options);
-
-// How one call may use the database, and how it can be stopped early.
-struct ReadBounds {
-  absl::Time deadline = absl::InfiniteFuture();
-  QueryCanceller* canceller = nullptr;  // Optional.
+// What the process's metrics report about one database host.
+struct HostStats {
+  // "primary", "replica-1", "replica-2", ...
+  std::string name;
+  bool replica = false;
+  // Whether reads may go to it now (the primary always may: it is the fallback).
+  bool usable = true;
+  // The replica's replay lag at its last check; nullopt for the primary, and while unknown.
+  std::optional<absl::Duration> lag;
+  uint64_t reads = 0;
+  int size = 0;
+  int open = 0;
+  int busy = 0;
+  int waiters = 0;
 };
 
-// A bounded pool of PostgreSQL connections shared by every service in the process.
+// The process's database: one HostPool for the primary and one per read replica, shared by
+// every service. Every misc read is read-only, so each goes to a usable replica, spread across
+// them (the fewest reads in flight, ties in turn), and to the primary when none is usable.
 //
-// Connections are opened on demand, up to `size`, by one background thread (so that a call's
-// short deadline never abandons a half-open session), with exponential backoff while attempts
-// fail; calls that find no connection then fail fast with UNAVAILABLE instead of queueing
-// behind a dead database. A connection is used for one read at a time, and dropped when it
-// breaks or stops answering. Thread-safe.
+// A replica is usable while its last check answered within check_interval and found its
+// replay lag (see WalPositionHistory; measured against the primary's WAL position every
+// check_interval) at most max_lag. A check runs on the replica's own pool, so a silent replica
+// is bounded like the primary (deadlines, backoff, no reconnect storm). A read that finds a
+// replica unreachable before any of its statements answered takes the replica out and runs on
+// the primary instead. The change feed and its LISTEN stay on the primary (see ChangeFeed).
+// Thread-safe.
 class Pool {
  public:
-  explicit Pool(PoolOptions options);
-  // Close(), then closes every connection.
+  explicit Pool(PoolOptions primary, ReplicaOptions replicas = {});
+  // Close(), then stops the checks and closes every connection.
   ~Pool();
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  // Runs `work` on one pooled connection, its statements bounded by `deadline`. Waits for a
-  // free connection until `deadline`. Returns what `work` returns, or UNAVAILABLE (database
-  // unreachable, or too many waiters), DEADLINE_EXCEEDED (no connection or no result before
-  // the deadline), CANCELLED (the canceller fired) or INTERNAL (any other database error;
-  // details are logged, never returned). When the connection turns out broken before any of
-  // the work's statements answered (e.g. the first call after a database restart), the work
-  // runs once more on a connection opened or proven since then.
-  //
-  // Each statement runs on its own (autocommit, in the session's read-only mode): one round
-  // trip per statement. So statements of one `work` may see different snapshots; a store that
-  // needs one answer from one snapshot says it in one statement.
-  //
-  // How the deadline is kept, even when the server stops answering:
-  // - the server's statement_timeout: the session keeps options.statement_timeout for reads
-  //   with a `canceller`, or is set to what is left until `deadline` for background reads;
-  // - with a `canceller`, the call's cancellation (gRPC cancels a call when its deadline
-  //   passes) sends a cancel request from the pool's own threads;
-  // - whatever the server does, the socket is shut down kAbandonGrace after `deadline` (or
-  //   options.cancel_timeout after a cancel), which ends the read and drops the connection.
+  // Runs `work` on one pooled connection of the host chosen as above; everything else is
+  // HostPool::Read's: statuses, deadlines, cancellation, the retry on a broken connection.
   absl::Status Read(absl::Time deadline, absl::FunctionRef<absl::Status(Session&)> work,
                     QueryCanceller* canceller = nullptr);
 
@@ -138,61 +101,53 @@ class Pool {
     return *std::move(value);
   }
 
-  // Makes every later Read fail with UNAVAILABLE, and ends every read in flight within
-  // options.cancel_timeout: those of cancelled calls normally end sooner, by their cancel
-  // request; the sockets of the others are then shut down. For the end of a drain: nothing
-  // may outlive it.
+  // Makes every later Read fail with UNAVAILABLE and ends the reads in flight on every host
+  // (HostPool::Close).
   void Close();
 
-  // Returns when the database last answered a statement (InfinitePast before the first).
+  // Returns when any host last answered a statement (InfinitePast before the first).
   absl::Time LastAnswer() const;
 
-  // Returns how many connections are open now (idle or in use).
+  // Returns how many connections are open now, on every host together.
   int OpenConnections() const;
 
-  // Returns how many connections are in use now.
+  // Returns how many connections are in use now, on every host together.
   int BusyConnections() const;
 
-  // Returns how many calls wait for a free connection now.
+  // Returns how many calls wait for a free connection now, on every host together.
   int Waiters() const;
 
-  // Returns the most connections the pool opens.
-  int size() const { return options_.size; }
+  // Returns the most connections the pools open, every host together.
+  int size() const;
+
+  // Returns how many hosts reads may go to at most: the replicas, or 1 (the primary) when
+  // there are none. Each host's connections are bounded by its own pool.
+  int read_hosts() const;
+
+  // Returns the state of each host, the primary first.
+  std::vector<HostStats> Hosts() const;
 
  private:
-  struct Slot;
-  struct Attempt;
+  struct Host;
 
-  // Returns an idle connection, waiting until `deadline` for one when none is idle (the
-  // opener thread is asked for a new one if there is room).
-  absl::StatusOr<std::unique_ptr<Slot>> Acquire(absl::Time deadline);
-  // Returns `slot` to the idle list, or closes it when `drop`.
-  void Release(std::unique_ptr<Slot> slot, bool drop);
-  // The opener thread: opens connections while callers want them, one at a time.
-  void OpenLoop();
-  Attempt ReadOnce(absl::Time deadline, absl::FunctionRef<absl::Status(Session&)> work,
-                   QueryCanceller* canceller);
+  // Checks one replica every check_interval until Close.
+  void CheckLoop(Host& replica);
+  // Samples the primary's WAL position every check_interval until Close.
+  void SampleLoop();
+  // One check of `replica`; updates its verdict.
+  void Check(Host& replica);
+  // Runs `work` on `host`, counting it.
+  absl::Status ReadOn(Host& host, absl::Time deadline,
+                      absl::FunctionRef<absl::Status(Session&)> work, QueryCanceller* canceller);
 
-  const PoolOptions options_;
-  const std::string conninfo_;
-  SocketWatchdog watchdog_;
-  CancelSender cancels_;
-  log::WarningLimiter warnings_;
-  std::atomic<int64_t> last_answer_unix_nanos_;
-  // Set by Close: abandons a connection attempt in flight.
-  std::atomic<bool> closing_{false};
-
-  mutable absl::Mutex mu_;
-  std::vector<std::unique_ptr<Slot>> idle_ ABSL_GUARDED_BY(mu_);
-  int open_ ABSL_GUARDED_BY(mu_) = 0;
-  int waiters_ ABSL_GUARDED_BY(mu_) = 0;
-  // A caller found no idle connection since the last attempt: the opener should open one.
-  bool wanted_ ABSL_GUARDED_BY(mu_) = false;
-  // Bumped when a connection is found broken: idle ones last proven before it are suspect.
-  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
-  ReconnectBackoff backoff_ ABSL_GUARDED_BY(mu_);
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread opener_;
+  const ReplicaOptions replica_options_;
+  std::unique_ptr<Host> primary_;
+  std::vector<std::unique_ptr<Host>> replicas_;
+  WalPositionHistory primary_wal_;
+  std::atomic<uint64_t> turn_{0};
+  std::atomic<bool> close_called_{false};
+  absl::Notification closing_;
+  std::vector<std::thread> checkers_;
 };
 
 }  // namespace misc::db

@@ -8,7 +8,7 @@
 namespace misc::db {
 
 // Lets another thread stop the query one call is running, e.g. when the gRPC caller cancels
-// or its deadline passes. Pool::Read attaches what stops its running query; Cancel() runs it,
+// or its deadline passes. HostPool::Read attaches what stops its running query; Cancel() runs it,
 // or, before anything is attached, makes Read give up. Never blocks on the database, so it is
 // safe on gRPC's callback threads: the cancel request itself goes out on the pool's own
 // threads. Thread-safe.
@@ -21,7 +21,7 @@ class QueryCanceller {
   bool cancelled() const;
 
  private:
-  friend class Pool;
+  friend class HostPool;
 
   // Records how to stop the query now running for this call; returns false (attaching
   // nothing) when the call is already cancelled. `stop` must not block.

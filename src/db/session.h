@@ -69,7 +69,7 @@ class Session {
   int answered() const { return answered_; }
 
  private:
-  friend class Pool;
+  friend class HostPool;
   Session(pqxx::connection_base& connection, absl::flat_hash_set<absl::string_view>& prepared,
           bool unnamed_statements)
       : connection_(connection), prepared_(prepared), unnamed_statements_(unnamed_statements) {}

@@ -2,6 +2,7 @@
 
 #include <prometheus/metric_family.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -21,11 +22,28 @@ class PlatformMetrics final : public prometheus::Collectable {
       : pool_(pool), verifier_(verifier) {}
 
   std::vector<prometheus::MetricFamily> Collect() const override {
+    std::vector<ScrapedSample> reads;
+    std::vector<ScrapedSample> usable;
+    std::vector<ScrapedSample> lags;
+    std::vector<ScrapedSample> open;
+    std::vector<ScrapedSample> busy;
+    for (const db::HostStats& host : pool_.Hosts()) {
+      const prometheus::Labels labels = {{"host", host.name}};
+      reads.push_back({labels, static_cast<double>(host.reads)});
+      usable.push_back({labels, host.usable ? 1.0 : 0.0});
+      open.push_back({labels, static_cast<double>(host.open)});
+      busy.push_back({labels, static_cast<double>(host.busy)});
+      // Unknown lag (no answer, or behind every recent primary position): +Inf.
+      if (host.replica) {
+        lags.push_back({labels, host.lag.has_value() ? absl::ToDoubleSeconds(*host.lag)
+                                                     : std::numeric_limits<double>::infinity()});
+      }
+    }
     std::vector<ScrapedSample> outcomes;
     for (const auto& [outcome, count] : verifier_.VerificationCounts()) {
       outcomes.push_back({{{"outcome", outcome}}, static_cast<double>(count)});
     }
-    return {
+    std::vector<prometheus::MetricFamily> families = {
         ScrapedFamily("misc_db_pool_size_connections",
                       "Most PostgreSQL connections the process holds.", MetricType::Gauge,
                       {{{}, static_cast<double>(pool_.size())}}),
@@ -35,6 +53,17 @@ class PlatformMetrics final : public prometheus::Collectable {
                       MetricType::Gauge, {{{}, static_cast<double>(pool_.BusyConnections())}}),
         ScrapedFamily("misc_db_pool_waiters", "Calls waiting for a PostgreSQL connection now.",
                       MetricType::Gauge, {{{}, static_cast<double>(pool_.Waiters())}}),
+        ScrapedFamily("misc_db_reads_total",
+                      "Reads (calls' and background reloads') sent to each database host.",
+                      MetricType::Counter, reads),
+        ScrapedFamily("misc_db_host_usable",
+                      "1 while reads may go to the host (the primary always: the fallback).",
+                      MetricType::Gauge, usable),
+        ScrapedFamily("misc_db_host_open_connections", "PostgreSQL connections open now, by host.",
+                      MetricType::Gauge, open),
+        ScrapedFamily("misc_db_host_busy_connections",
+                      "PostgreSQL connections running a read now, by host.", MetricType::Gauge,
+                      busy),
         ScrapedFamily("misc_jwt_verifications_total", "JWT verifications by outcome.",
                       MetricType::Counter, outcomes),
         ScrapedFamily("misc_jwt_cached_verifications_total",
@@ -43,6 +72,13 @@ class PlatformMetrics final : public prometheus::Collectable {
                       MetricType::Counter,
                       {{{}, static_cast<double>(verifier_.CachedVerifications())}}),
     };
+    if (!lags.empty()) {
+      families.push_back(ScrapedFamily("misc_db_replica_lag_seconds",
+                                       "Each read replica's replay lag at its last check (+Inf: "
+                                       "unknown).",
+                                       MetricType::Gauge, lags));
+    }
+    return families;
   }
 
  private:

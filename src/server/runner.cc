@@ -69,9 +69,13 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   // The metrics listener refuses connections beyond its cap: they fit in the budget too.
   const int metrics_connections =
       config.metrics_listen.empty() ? 0 : observability::MetricsServer::kMaxConnections;
+  // Every host has a pool of its own, and each replica's pool its own cancel connections (the
+  // primary's one is in the reserve).
+  const int replicas = static_cast<int>(config.replicas.urls.size());
   absl::StatusOr<FdBudget> budget =
-      PlanFdBudget(config.pool.size + kChangeFeedConnections, kListeners, metrics_connections,
-                   min_client_connections);
+      PlanFdBudget(config.pool.size * (1 + replicas) + db::kCancelConnections * replicas +
+                       kChangeFeedConnections,
+                   kListeners, metrics_connections, min_client_connections);
   if (!budget.ok()) {
     spdlog::critical("{}", budget.status().message());
     return 1;
@@ -86,8 +90,10 @@ int RunServer(absl::string_view name, const ServerConfig& config,
   pool_options.on_acquire_wait = [&pool_wait](absl::Duration wait) {
     pool_wait.Observe(absl::ToDoubleSeconds(wait));
   };
-  db::Pool pool(pool_options);
-  BlockingExecutor executor(config.pool.size, config.pool.max_waiters);
+  db::Pool pool(pool_options, config.replicas);
+  // One thread per connection of the hosts reads go to (the replicas, or the primary), so
+  // that spreading reads across replicas adds throughput.
+  BlockingExecutor executor(config.pool.size * pool.read_hosts(), config.pool.max_waiters);
   refresh::Refresher refresher;
   if (absl::Status tls = CheckTlsFiles(config.tls); !tls.ok()) {
     spdlog::critical("cannot serve TLS: {}", tls.ToString());
@@ -240,8 +246,9 @@ int RunServer(absl::string_view name, const ServerConfig& config,
     }
     address = front->address();
   }
-  spdlog::info("{} serving {} on {} (database pool {} connections, schema version {})", name,
-               absl::StrJoin(names, ", "), address, config.pool.size, MISC_SCHEMA_VERSION);
+  spdlog::info(
+      "{} serving {} on {} (database pool {} connections, {} read replicas, schema version {})",
+      name, absl::StrJoin(names, ", "), address, config.pool.size, replicas, MISC_SCHEMA_VERSION);
 
   const int signal_number = WaitForTerminationSignal();
   spdlog::info("signal {} received: NOT_SERVING, serving for {} more, then draining for at most {}",

@@ -1,6 +1,7 @@
 #include "src/server/server_config.h"
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -24,6 +25,15 @@ ABSL_FLAG(bool, db_unnamed_statements, false,
           "For a transaction-mode pooler (PgBouncer) in --database_url: send statements unnamed "
           "(no PREPARE) and no session settings; the role then sets "
           "default_transaction_read_only and statement_timeout (docs/deploying.md).");
+ABSL_FLAG(std::vector<std::string>, database_replica_url, {},
+          "Read replicas of --database_url (streaming standbys): libpq URLs or connection "
+          "strings, comma-separated or the flag repeated (a comma inside a URL is written %2C). "
+          "Reads go to replicas within --max_replica_lag, else to the primary.");
+ABSL_FLAG(absl::Duration, max_replica_lag, absl::Seconds(2),
+          "A read replica whose replay lag exceeds this takes no reads until it has caught up.");
+ABSL_FLAG(absl::Duration, replica_check_interval, absl::Milliseconds(500),
+          "How often each read replica's health and replay lag are checked (and the primary's "
+          "WAL position sampled to measure it).");
 ABSL_FLAG(int, db_pool_size, 8,
           "Most PostgreSQL connections the process holds, shared by every hosted service.");
 ABSL_FLAG(int, db_max_waiters, 64,
@@ -110,6 +120,9 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   ServerConfig config;
   config.listen = absl::GetFlag(FLAGS_listen);
   config.pool.url = absl::GetFlag(FLAGS_database_url);
+  config.replicas = {.urls = absl::GetFlag(FLAGS_database_replica_url),
+                     .max_lag = absl::GetFlag(FLAGS_max_replica_lag),
+                     .check_interval = absl::GetFlag(FLAGS_replica_check_interval)};
   config.pool.size = absl::GetFlag(FLAGS_db_pool_size);
   config.pool.max_waiters = absl::GetFlag(FLAGS_db_max_waiters);
   config.pool.connect_timeout = absl::GetFlag(FLAGS_db_connect_timeout);
@@ -150,6 +163,9 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.access_log_flush_interval = absl::GetFlag(FLAGS_access_log_flush_interval);
   config.cache = {.max_entries = absl::GetFlag(FLAGS_cache_max_entries),
                   .ttl = absl::GetFlag(FLAGS_cache_ttl)};
+  // An entry loaded from a replica right after its row changed may predate the change.
+  config.cache.source_lag =
+      config.replicas.urls.empty() ? absl::ZeroDuration() : db::StaleReadBound(config.replicas);
   config.change_feed_heartbeat = absl::GetFlag(FLAGS_change_feed_heartbeat);
   config.tls = {.cert_file = absl::GetFlag(FLAGS_tls_cert_file),
                 .key_file = absl::GetFlag(FLAGS_tls_key_file),
@@ -164,6 +180,15 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   };
   if (!ValidListenAddress(config.listen)) bad("listen", "must be host:port");
   if (config.pool.url.empty()) bad("database_url", "is required");
+  if (std::find(config.replicas.urls.begin(), config.replicas.urls.end(), "") !=
+      config.replicas.urls.end()) {
+    bad("database_replica_url", "has an empty URL");
+  }
+  if (config.replicas.max_lag <= absl::ZeroDuration()) bad("max_replica_lag", "must be positive");
+  if (config.replicas.check_interval < absl::Milliseconds(10) ||
+      config.replicas.check_interval >= config.replicas.max_lag) {
+    bad("replica_check_interval", "must be at least 10ms and less than --max_replica_lag");
+  }
   if (config.pool.size < 1 || config.pool.size > 1000) bad("db_pool_size", "must be 1 to 1000");
   if (config.pool.max_waiters < 0) bad("db_max_waiters", "must not be negative");
   if (config.pool.connect_timeout < absl::Seconds(1)) {

@@ -17,7 +17,10 @@ namespace misc::server {
 // flags (e.g. --area_refresh_interval) are read by its module instead.
 struct ServerConfig {
   std::string listen;
+  // The primary's pool; each read replica gets one like it (--db_pool_size connections each).
   db::PoolOptions pool;
+  // Read replicas (--database_replica_url, --max_replica_lag, --replica_check_interval).
+  db::ReplicaOptions replicas;
   absl::Duration max_call_timeout;
   absl::Duration shutdown_delay;
   absl::Duration drain_timeout;

@@ -100,18 +100,12 @@ ALLOWED_EGRESS = {("UDP", 53): "DNS", ("TCP", 53): "DNS", ("TCP", 5432): "Postgr
 ENV_FLAGS = {"DATABASE_URL": "database_url", "MISC_DATABASE_REPLICA_URLS": "database_replica_url"}
 # Flags that name a database URL, which carries a password: only from a Secret.
 URL_FLAGS = ("database_url", "database_replica_url", "database_listen_url")
-# Issue 16's read-replica and PgBouncer flags, added by branches of their own in parallel with
-# the overlays that set them. Until those are merged the built binaries lack them: accepted,
-# with a note, by these exact names only. Empty this once the binaries have them.
-PENDING_FLAGS = {"database_replica_url", "max_replica_lag", "db_unnamed_statements",
-                 "database_listen_url"}
 
 
 class Binary:
     def __init__(self, name, path):
         self.name = name
         self.path = path
-        self.noted = set()  # PENDING_FLAGS already noted
         try:
             out = subprocess.run([path, "--helpfull"], capture_output=True, text=True,
                                  timeout=60)
@@ -128,12 +122,6 @@ class Binary:
 
     def has_flag(self, flag):
         if flag in self.flags:
-            return True
-        if flag in PENDING_FLAGS:
-            if flag not in self.noted:
-                self.noted.add(flag)
-                print(f"NOTE: {self.name} has no --{flag} yet (issue 16, merged separately); "
-                      "accepted by name")
             return True
         # Abseil boolean negation: --nofoo.
         return flag.startswith("no") and flag[2:] in self.flags

@@ -3,9 +3,16 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <string>
+#include <vector>
+
+#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 
 ABSL_FLAG(int, env_flags_test_number, 1, "A flag for this test.");
+// Defined by src/server/server_config.cc.
+ABSL_DECLARE_FLAG(std::vector<std::string>, database_replica_url);
 
 namespace misc::config {
 namespace {
@@ -14,6 +21,29 @@ TEST(EnvironmentVariableForTest, UsesMiscPrefixExceptDatabaseUrl) {
   EXPECT_EQ(EnvironmentVariableFor("listen"), "MISC_LISTEN");
   EXPECT_EQ(EnvironmentVariableFor("db_pool_size"), "MISC_DB_POOL_SIZE");
   EXPECT_EQ(EnvironmentVariableFor("database_url"), "DATABASE_URL");
+  EXPECT_EQ(EnvironmentVariableFor("database_replica_url"), "MISC_DATABASE_REPLICA_URLS");
+}
+
+TEST(ParseFlagsTest, ReplicaUrlsAddUpWhetherRepeatedOrCommaSeparated) {
+  absl::FlagSaver saver;
+  setenv("MISC_DATABASE_REPLICA_URLS", "postgresql://env/misc", 1);
+  char program[] = "test";
+  char first[] = "--database_replica_url=postgresql://a/misc,postgresql://b/misc";
+  char spaced[] = "--database_replica_url";
+  char second[] = "host=c dbname=misc";
+  char other[] = "--env_flags_test_number=3";
+  char* argv[] = {program, first, other, spaced, second};
+  ParseFlags(5, argv, "test");
+  EXPECT_EQ(absl::GetFlag(FLAGS_database_replica_url),
+            (std::vector<std::string>{"postgresql://a/misc", "postgresql://b/misc",
+                                      "host=c dbname=misc"}));
+  EXPECT_EQ(absl::GetFlag(FLAGS_env_flags_test_number), 3);
+
+  char* argv_env_only[] = {program};
+  ParseFlags(1, argv_env_only, "test");
+  EXPECT_EQ(absl::GetFlag(FLAGS_database_replica_url),
+            std::vector<std::string>{"postgresql://env/misc"});
+  unsetenv("MISC_DATABASE_REPLICA_URLS");
 }
 
 TEST(ParseFlagsTest, EnvironmentSetsAFlagAndTheCommandLineWins) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
@@ -15,6 +16,9 @@ ABSL_DECLARE_FLAG(absl::Duration, db_cancel_timeout);
 ABSL_DECLARE_FLAG(absl::Duration, db_reconnect_backoff_max);
 ABSL_DECLARE_FLAG(absl::Duration, db_tcp_user_timeout);
 ABSL_DECLARE_FLAG(int, db_keepalives_count);
+ABSL_DECLARE_FLAG(std::vector<std::string>, database_replica_url);
+ABSL_DECLARE_FLAG(absl::Duration, max_replica_lag);
+ABSL_DECLARE_FLAG(absl::Duration, replica_check_interval);
 
 namespace misc::server {
 namespace {
@@ -69,6 +73,43 @@ TEST_F(ServerConfigTest, RejectsBadJwtDurationsAndSizes) {
   EXPECT_NE(rejection.find("--jwks_refresh_interval"), std::string::npos) << rejection;
   EXPECT_NE(rejection.find("--jwt_clock_skew"), std::string::npos) << rejection;
   EXPECT_NE(rejection.find("--jwt_cache_size"), std::string::npos) << rejection;
+}
+
+TEST_F(ServerConfigTest, ReadsReplicaFlagsAndBoundsTheCacheByTheirStaleness) {
+  absl::SetFlag(&FLAGS_database_replica_url,
+                std::vector<std::string>{"postgresql://r1/misc", "postgresql://r2/misc"});
+  absl::SetFlag(&FLAGS_max_replica_lag, absl::Seconds(3));
+  absl::SetFlag(&FLAGS_replica_check_interval, absl::Milliseconds(200));
+  absl::StatusOr<ServerConfig> config = ServerConfigFromFlags();
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->replicas.urls,
+            (std::vector<std::string>{"postgresql://r1/misc", "postgresql://r2/misc"}));
+  EXPECT_EQ(config->replicas.max_lag, absl::Seconds(3));
+  EXPECT_EQ(config->replicas.check_interval, absl::Milliseconds(200));
+  EXPECT_EQ(config->cache.source_lag, absl::Milliseconds(3800));
+}
+
+TEST_F(ServerConfigTest, WithoutReplicasTheCacheExpectsNoLag) {
+  absl::StatusOr<ServerConfig> config = ServerConfigFromFlags();
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->replicas.urls.empty());
+  EXPECT_EQ(config->cache.source_lag, absl::ZeroDuration());
+}
+
+TEST_F(ServerConfigTest, RejectsBadReplicaSettings) {
+  absl::SetFlag(&FLAGS_database_replica_url, std::vector<std::string>{"postgresql://r1/x", ""});
+  absl::SetFlag(&FLAGS_max_replica_lag, absl::Seconds(1));
+  absl::SetFlag(&FLAGS_replica_check_interval, absl::Seconds(1));
+  const std::string rejection = Rejection();
+  EXPECT_NE(rejection.find("--database_replica_url (env MISC_DATABASE_REPLICA_URLS) has an empty"),
+            std::string::npos)
+      << rejection;
+  EXPECT_NE(rejection.find("--replica_check_interval (env MISC_REPLICA_CHECK_INTERVAL) must be"),
+            std::string::npos)
+      << rejection;
+  absl::SetFlag(&FLAGS_max_replica_lag, absl::ZeroDuration());
+  EXPECT_NE(Rejection().find("--max_replica_lag (env MISC_MAX_REPLICA_LAG) must be positive"),
+            std::string::npos);
 }
 
 TEST_F(ServerConfigTest, RejectsBadDatabaseFaultSettings) {
