@@ -38,8 +38,8 @@ class Sizing:
     connection_budget: int = 245
     memory_headroom: float = 1.5      # request = measured peak RSS x this, rounded up
     # Used only while the results have no cached server's peak RSS (bench/run.sh records it
-    # from the run after 2026-12-05): 100,000 cached restaurants, assumed <= 100 MB.
-    cache_allowance_mb: float = 100.0
+    # from the run after 2026-12-05): both caches full at --cache_max_bytes (64 MiB each).
+    cache_allowance_mb: float = 2 * 64 * 1.048576
 
 
 @dataclasses.dataclass(frozen=True)

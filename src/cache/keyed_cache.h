@@ -22,6 +22,10 @@ namespace misc::cache {
 struct CacheOptions {
   // The most entries one cache holds; 0 turns caching off (every read goes to the database).
   int64_t max_entries = 100000;
+  // The most memory one cache's entries take (a protobuf value counts its SpaceUsedLong):
+  // entries differ in size (a restaurant, a page of twenty reviews), and a pod's memory limit
+  // is in bytes. 0: bounded by max_entries alone.
+  int64_t max_bytes = int64_t{64} << 20;
   // The oldest an entry may be when served, whatever the change feed says: the staleness cap
   // if a change notification were ever lost.
   absl::Duration ttl = absl::Seconds(60);
@@ -41,6 +45,7 @@ struct CacheStats {
   std::atomic<uint64_t> invalidations{0};  // Entries dropped because their row changed.
   std::atomic<uint64_t> bypassed{0};       // Reads while disabled (change feed down).
   std::atomic<int64_t> entries{0};
+  std::atomic<int64_t> bytes{0};  // What the entries take (CacheOptions::max_bytes).
 };
 
 // A bounded read-through cache of immutable values by int64 key, kept exact by the database's
@@ -52,8 +57,9 @@ struct CacheStats {
 // that was current when it started) but is not kept, so a change notification can never be
 // undone by a read that started before it. Neither by a read from a lagging replica that
 // started after it: an entry stored less than `source_lag` after its key's last change expires
-// when that time is up. Entries older than the TTL are misses. When full, an arbitrary entry
-// makes room (hot keys come back on their next read). Thread-safe.
+// when that time is up. Entries older than the TTL are misses. When full (max_entries, or
+// max_bytes), arbitrary entries make room (hot keys come back on their next read); a value
+// larger than max_bytes is answered but never kept. Thread-safe.
 template <typename V>
 class KeyedCache {
  public:
@@ -172,6 +178,7 @@ class KeyedCache {
   struct Entry {
     Value value;
     absl::Time expires;
+    int64_t bytes = 0;  // SizeOf(*value), counted in bytes_.
   };
   struct Flight {
     absl::Notification done;
@@ -185,8 +192,28 @@ class KeyedCache {
     return std::make_shared<const V>(*std::move(loaded));
   }
 
+  // What `value` takes in memory: a protobuf message's SpaceUsedLong (its own heap included),
+  // a string's capacity, else its size; plus the entry's own bookkeeping.
+  static int64_t SizeOf(const V& value) {
+    int64_t bytes = sizeof(Entry) + sizeof(int64_t);
+    if constexpr (requires { value.SpaceUsedLong(); }) {
+      bytes += static_cast<int64_t>(value.SpaceUsedLong());
+    } else if constexpr (requires { value.capacity(); }) {  // A string, in tests.
+      bytes += static_cast<int64_t>(sizeof(V) + value.capacity());
+    } else {
+      bytes += static_cast<int64_t>(sizeof(V));
+    }
+    return bytes;
+  }
+
   void StoreLocked(int64_t key, Value value) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (!entries_.contains(key) && static_cast<int64_t>(entries_.size()) >= options_.max_entries) {
+    const int64_t bytes = SizeOf(*value);
+    if (options_.max_bytes > 0 && bytes > options_.max_bytes) return;  // Never fits.
+    if (auto it = entries_.find(key); it != entries_.end()) EraseLocked(it);
+    // Room by count and by size: an arbitrary entry goes (hot keys come back on their next
+    // read).
+    while (!entries_.empty() && (static_cast<int64_t>(entries_.size()) >= options_.max_entries ||
+                                 (options_.max_bytes > 0 && bytes_ + bytes > options_.max_bytes))) {
       EraseLocked(entries_.begin());
       stats_->evictions.fetch_add(1, std::memory_order_relaxed);
     }
@@ -200,13 +227,20 @@ class KeyedCache {
       if (changed + options_.source_lag > now)
         expires = std::min(expires, changed + options_.source_lag);
     }
-    entries_.insert_or_assign(key, Entry{std::move(value), expires});
-    stats_->entries.store(static_cast<int64_t>(entries_.size()), std::memory_order_relaxed);
+    entries_.insert_or_assign(key, Entry{std::move(value), expires, bytes});
+    bytes_ += bytes;
+    PublishSizeLocked();
   }
 
   void EraseLocked(typename Map::iterator it) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    bytes_ -= it->second.bytes;
     entries_.erase(it);
+    PublishSizeLocked();
+  }
+
+  void PublishSizeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     stats_->entries.store(static_cast<int64_t>(entries_.size()), std::memory_order_relaxed);
+    stats_->bytes.store(bytes_, std::memory_order_relaxed);
   }
 
   // Remembers when `key` changed, for as long as it matters (source_lag); bounded: past
@@ -235,7 +269,8 @@ class KeyedCache {
     for (auto& [key, flight] : flights_) flight->overtaken = true;
     stats_->invalidations.fetch_add(entries_.size(), std::memory_order_relaxed);
     entries_.clear();
-    stats_->entries.store(0, std::memory_order_relaxed);
+    bytes_ = 0;
+    PublishSizeLocked();
   }
 
   const CacheOptions options_;
@@ -244,6 +279,7 @@ class KeyedCache {
   std::atomic<bool> enabled_{false};
   absl::Mutex mu_;
   Map entries_ ABSL_GUARDED_BY(mu_);
+  int64_t bytes_ ABSL_GUARDED_BY(mu_) = 0;  // Sum of the entries' Entry::bytes.
   // Bumped by every invalidation, so that StoreIfUnchanged can tell.
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<int64_t, std::shared_ptr<Flight>> flights_ ABSL_GUARDED_BY(mu_);

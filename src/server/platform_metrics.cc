@@ -143,6 +143,9 @@ class CacheMetrics final : public prometheus::Collectable {
          [](const cache::CacheStats& s) { return static_cast<double>(s.bypassed.load()); }},
         {"misc_cache_entries", "Entries held now.", MetricType::Gauge,
          [](const cache::CacheStats& s) { return static_cast<double>(s.entries.load()); }},
+        {"misc_cache_bytes", "Memory the entries take now (--cache_max_bytes bounds it).",
+         MetricType::Gauge,
+         [](const cache::CacheStats& s) { return static_cast<double>(s.bytes.load()); }},
     };
     std::vector<prometheus::MetricFamily> families;
     for (const Family& family : kFamilies) {

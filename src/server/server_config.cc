@@ -84,6 +84,10 @@ ABSL_FLAG(std::string, log_level, "info", "Log level: trace, debug, info, warn, 
 ABSL_FLAG(int64_t, cache_max_entries, 100000,
           "Most entries of each read-through cache (e.g. restaurants by id); 0 turns caching "
           "off.");
+ABSL_FLAG(int64_t, cache_max_bytes, int64_t{64} << 20,
+          "Most memory, in bytes, the entries of each read-through cache take (a page of "
+          "reviews weighs as much as twenty restaurants); 0: bounded by --cache_max_entries "
+          "alone.");
 ABSL_FLAG(absl::Duration, cache_ttl, absl::Seconds(60),
           "Oldest a cached entry may be when served. Changes evict entries at once (LISTEN); "
           "this caps staleness even if a notification were lost.");
@@ -162,6 +166,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.access_log = absl::GetFlag(FLAGS_access_log);
   config.access_log_flush_interval = absl::GetFlag(FLAGS_access_log_flush_interval);
   config.cache = {.max_entries = absl::GetFlag(FLAGS_cache_max_entries),
+                  .max_bytes = absl::GetFlag(FLAGS_cache_max_bytes),
                   .ttl = absl::GetFlag(FLAGS_cache_ttl)};
   // An entry loaded from a replica right after its row changed may predate the change.
   config.cache.source_lag =
@@ -239,6 +244,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
     bad("jwks_refresh_interval", "must be positive");
   }
   if (config.cache.max_entries < 0) bad("cache_max_entries", "must not be negative");
+  if (config.cache.max_bytes < 0) bad("cache_max_bytes", "must not be negative");
   if (config.cache.ttl <= absl::ZeroDuration()) bad("cache_ttl", "must be positive");
   if (config.change_feed_heartbeat < absl::Milliseconds(100)) {
     bad("change_feed_heartbeat", "must be at least 100ms");
