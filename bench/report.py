@@ -340,6 +340,23 @@ def cache_runs(run_dir, cache, prefix, names):
     return runs
 
 
+# The runs of a cache step every cache has, as its table labels them.
+CACHE_RUNS = (("cache on, from empty (a fresh pod)", "zipf-cold"),
+              ("cache on, warm (the run before left it filled)", "zipf-on"),
+              ("cache off (--cache_max_entries=0)", "zipf-off"))
+
+
+def cache_run_rows(cache, runs):
+    """One table row per (label, run name) of `runs`: calls/s and the server's hit ratio."""
+    rows = []
+    for label, name in runs:
+        run = cache.get(name) or {}
+        value, ratio = run.get("calls_per_s"), run.get("cache_hit_ratio")
+        rows.append(f"| {label} | {value:,.0f} | {'-' if ratio is None else f'{ratio:.1%}'} |"
+                    if value else f"| {label} | - | - |")
+    return rows
+
+
 def cache_table(document):
     """GetRestaurant with and without the cache, and the ratios issue 13 asks for."""
     cache = document.get("restaurant_cache")
@@ -357,15 +374,7 @@ def cache_table(document):
              "(s = 1) over every restaurant unless said otherwise; the hit ratio is the "
              "server's own (misc_cache_hits_total over every anonymous read, warm-up included).",
              "", "| run | calls/s | hit ratio |", "|---|--:|--:|"]
-    for label, name in (("cache on, from empty (a fresh pod)", "zipf-cold"),
-                        ("cache on, warm (the run before left it filled)", "zipf-on"),
-                        ("cache off (--cache_max_entries=0)", "zipf-off"),
-                        ("cache off, uniform ids", "uniform-off")):
-        value = rate(name)
-        ratio = (cache.get(name) or {}).get("cache_hit_ratio")
-        lines.append(f"| {label} | {value:,.0f} | "
-                     f"{'-' if ratio is None else f'{ratio:.1%}'} |" if value
-                     else f"| {label} | - | - |")
+    lines += cache_run_rows(cache, CACHE_RUNS + (("cache off, uniform ids", "uniform-off"),))
     lines.append("")
     if on and uniform:
         lines.append(f"- cache on (warm) / uniform cache off (the path before the cache): "
@@ -398,14 +407,7 @@ def review_cache_table(document):
              'misc_cache_hits_total{cache="review_first_page"} over every anonymous first-page '
              "read, warm-up included.",
              "", "| run | calls/s | hit ratio |", "|---|--:|--:|"]
-    for label, name in (("cache on, from empty (a fresh pod)", "zipf-cold"),
-                        ("cache on, warm (the run before left it filled)", "zipf-on"),
-                        ("cache off (--cache_max_entries=0)", "zipf-off")):
-        value = rate(name)
-        ratio = (cache.get(name) or {}).get("cache_hit_ratio")
-        lines.append(f"| {label} | {value:,.0f} | "
-                     f"{'-' if ratio is None else f'{ratio:.1%}'} |" if value
-                     else f"| {label} | - | - |")
+    lines += cache_run_rows(cache, CACHE_RUNS)
     lines.append("")
     if on and off:
         lines.append(f"- cache on (warm) / cache off, same ids: **{on / off:.2f}x**")
