@@ -26,16 +26,16 @@ server::ServiceModule Module() {
                 env.caches.Create<v1::ListReviewsResponse>("review_first_page");
             // Without entries to keep exact (--cache_max_entries=0) it needs no change feed.
             if (env.caches.options().max_entries > 0) {
-              for (const char* channel : {kReviewChanges, kRestaurantChanges}) {
-                env.changes.Subscribe(
-                    channel,
-                    {.on_change =
-                         [first_pages](absl::string_view payload) {
-                           cache::ApplyChangePayload(*first_pages, payload);
-                         },
-                     .on_listening =
-                         [first_pages](bool listening) { first_pages->SetEnabled(listening); }});
-              }
+              const auto evict = [first_pages](absl::string_view payload) {
+                cache::ApplyChangePayload(*first_pages, payload);
+              };
+              // One LISTEN session holds both channels and is up or down for both at once:
+              // one on_listening turns the cache on and off.
+              env.changes.Subscribe(kReviewChanges,
+                                    {.on_change = evict, .on_listening = [first_pages](bool on) {
+                                       first_pages->SetEnabled(on);
+                                     }});
+              env.changes.Subscribe(kRestaurantChanges, {.on_change = evict});
             }
             return server::HostedService{
                 .full_name = v1::ReviewService::service_full_name(),
