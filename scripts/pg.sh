@@ -25,6 +25,8 @@
 # /tmp/misc-pg-<hash of DIR>, owned by postgres; DIR/datadir names it. The server log is
 # server.log in the data directory.
 set -euo pipefail
+# shellcheck source=scripts/lib/throwaway-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/throwaway-server.sh"
 
 PG_BIN=/usr/lib/postgresql/15/bin
 ROLE=misc
@@ -42,32 +44,13 @@ usage() {
   exit 2
 }
 
-# Runs a PostgreSQL server program as the cluster's owner (see the header). Closes fd 9, the
-# lock on DIR, so that a server started here doesn't hold it for its whole life.
-as_owner() {
-  if ((EUID == 0)); then
-    (cd / && runuser -u postgres -- "$@") 9>&-
-  else
-    "$@" 9>&-
-  fi
-}
-
-# The data directory for $dir. Always computed, never read back from DIR/datadir, so that a
-# stray file can't point `stop --purge` somewhere else.
+# The data directory for $dir (see the header).
 data_dir() {
-  if ((EUID == 0)); then
-    echo "/tmp/misc-pg-$(printf '%s' "$dir" | sha256sum | cut -c1-16)"
-  else
-    echo "$dir/data"
-  fi
+  owned_dir misc-pg data
 }
 
 is_running() {
   [[ -f $data/PG_VERSION ]] && as_owner "$PG_BIN/pg_ctl" status -D "$data" >/dev/null 2>&1
-}
-
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 log_tail() {
@@ -79,9 +62,7 @@ log_tail() {
 
 write_state() {
   local port=$1
-  printf '%s\n' "$port" >"$dir/port.tmp" && mv -f "$dir/port.tmp" "$dir/port"
-  printf 'postgresql://%s@127.0.0.1:%s/postgres\n' "$ROLE" "$port" >"$dir/url.tmp"
-  mv -f "$dir/url.tmp" "$dir/url"
+  publish "$port" "postgresql://$ROLE@127.0.0.1:$port/postgres"
   printf '%s\n' "$data" >"$dir/datadir"
 }
 

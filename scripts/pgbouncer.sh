@@ -20,6 +20,8 @@
 # pid file and log live in /tmp/misc-pgbouncer-<hash of DIR>, owned by postgres; as an ordinary
 # user they live in DIR. Debian's own pgbouncer service (/etc/pgbouncer) is never touched.
 set -euo pipefail
+# shellcheck source=scripts/lib/throwaway-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/throwaway-server.sh"
 
 FIRST_PORT=${MISC_PGBOUNCER_FIRST_PORT:-56432}
 PORT_TRIES=100
@@ -35,22 +37,9 @@ usage() {
   exit 2
 }
 
-# Runs a command as PgBouncer's owner (see the header), without fd 9 (the lock on DIR).
-as_owner() {
-  if ((EUID == 0)); then
-    (cd / && runuser -u postgres -- "$@") 9>&-
-  else
-    "$@" 9>&-
-  fi
-}
-
-# Where the config, pid file and log live for $dir (computed, never read back from DIR).
+# Where the config, pid file and log live for $dir (see the header).
 state_dir() {
-  if ((EUID == 0)); then
-    echo "/tmp/misc-pgbouncer-$(printf '%s' "$dir" | sha256sum | cut -c1-16)"
-  else
-    echo "$dir/state"
-  fi
+  owned_dir misc-pgbouncer state
 }
 
 # The pid of the PgBouncer of $state when it runs, else nothing.
@@ -60,10 +49,6 @@ running_pid() {
   [[ $pid =~ ^[0-9]+$ ]] || return 0
   [[ $(cat "/proc/$pid/comm" 2>/dev/null || true) == pgbouncer ]] && echo "$pid"
   return 0
-}
-
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 log_tail() {
@@ -116,10 +101,7 @@ EOF
 }
 
 write_state() {
-  local port=$1
-  printf '%s\n' "$port" >"$dir/port.tmp" && mv -f "$dir/port.tmp" "$dir/port"
-  printf 'postgresql://%s@127.0.0.1:%s/%s\n' "$up_user" "$port" "$up_db" >"$dir/url.tmp"
-  mv -f "$dir/url.tmp" "$dir/url"
+  publish "$1" "postgresql://$up_user@127.0.0.1:$1/$up_db"
 }
 
 # Waits until PgBouncer answers on its admin console. Returns 0 when it does, 2 when it died
