@@ -108,15 +108,11 @@ TEST_F(RestaurantCacheTest, ATruncateEvictsEverything) {
 
 TEST_F(RestaurantCacheTest, AKilledListenSessionNeverYieldsAStaleAnswer) {
   ASSERT_TRUE(probe_->WaitUntilCached().ok());
-  // The change feed's session: the one whose last statement was LISTEN or its heartbeat (an
-  // empty query). Killed, then the row changes while nobody listens: that notification is lost.
-  ASSERT_TRUE(
-      testing::ExecuteSql(testing::AdminDatabaseUrl(),
-                          absl::StrCat("SELECT pg_terminate_backend(pid) FROM "
-                                       "pg_stat_activity WHERE datname = '",
-                                       testing::QueryString(url_, "SELECT current_database()"),
-                                       "' AND (query LIKE 'LISTEN%' OR query = '')"))
-          .ok());
+  // The change feed's session killed, then the row changes while nobody listens: that
+  // notification is lost.
+  const absl::StatusOr<int> killed = testing::KillChangeFeedSession(url_);
+  ASSERT_TRUE(killed.ok()) << killed.status();
+  ASSERT_GE(*killed, 1);
   ASSERT_TRUE(probe_->RenameTold("missed").ok());
   // From now on every answer is the row as it is: the cache was emptied and bypassed when the
   // session broke, and emptied again when it came back.

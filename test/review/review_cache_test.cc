@@ -194,15 +194,11 @@ TEST_F(ReviewCacheTest, ADeletedRestaurantIsNotFoundWithinASecond) {
 
 TEST_F(ReviewCacheTest, AKilledListenSessionNeverYieldsAStalePage) {
   ASSERT_TRUE(WaitUntilCached());
-  // The change feed's session: the one whose last statement was LISTEN or its heartbeat (an
-  // empty query). Killed, then a review changes while nobody listens: that notification is lost.
-  ASSERT_TRUE(
-      testing::ExecuteSql(testing::AdminDatabaseUrl(),
-                          absl::StrCat("SELECT pg_terminate_backend(pid) FROM "
-                                       "pg_stat_activity WHERE datname = '",
-                                       testing::QueryString(url_, "SELECT current_database()"),
-                                       "' AND (query LIKE 'LISTEN%' OR query = '')"))
-          .ok());
+  // The change feed's session killed, then a review changes while nobody listens: that
+  // notification is lost.
+  const absl::StatusOr<int> killed = testing::KillChangeFeedSession(url_);
+  ASSERT_TRUE(killed.ok()) << killed.status();
+  ASSERT_GE(*killed, 1);
   ASSERT_TRUE(
       testing::ExecuteSql(url_, "UPDATE reviews SET title = 'missed' WHERE review_id = 3").ok());
   const absl::Time until = absl::Now() + absl::Seconds(3);

@@ -211,4 +211,17 @@ std::vector<int64_t> QueryInt64Column(std::string_view url, std::string_view sql
   return numbers;
 }
 
+absl::StatusOr<int> KillChangeFeedSession(std::string_view url) {
+  absl::StatusOr<std::string> database = QueryValue(url, "SELECT current_database()");
+  if (!database.ok()) return database.status();
+  absl::StatusOr<std::vector<std::vector<std::string>>> ended = QueryRows(
+      AdminDatabaseUrl(),
+      absl::StrCat("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '",
+                   *database, "' AND (query LIKE 'LISTEN%' OR query = '')"));
+  if (!ended.ok()) return ended.status();
+  int count = 0;
+  for (const std::vector<std::string>& row : *ended) count += row.at(0) == "t" ? 1 : 0;
+  return count;
+}
+
 }  // namespace misc::testing

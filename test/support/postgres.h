@@ -67,6 +67,14 @@ int64_t QueryInt64(std::string_view url, std::string_view sql);
 // returns what it has read on any error or a value that is not an integer.
 std::vector<int64_t> QueryInt64Column(std::string_view url, std::string_view sql);
 
+// Ends misc-server's change feed session on `url`'s database with pg_terminate_backend: the
+// session whose last statement was LISTEN or its heartbeat (an empty query). Changes made
+// before the feed listens again are notifications it never hears. A pooled connection whose
+// last statement was an empty query ends too (the pool opens another). Returns how many
+// sessions it ended: while the cache is on the feed is connected, so a test asserts at least 1
+// (none ended: no notification was missed, and the test would prove nothing).
+absl::StatusOr<int> KillChangeFeedSession(std::string_view url);
+
 }  // namespace misc::testing
 
 #endif  // MISC_TEST_SUPPORT_POSTGRES_H_
