@@ -35,6 +35,12 @@ int32_t BodyCodePointsFor(const auth::Viewer& viewer) {
 constexpr pagination::ValueRange kCursorRanges[] = {
     {.min = kMinCursorMicros, .max = kMaxCursorMicros}, {.min = 1}};
 
+// Returns whether a list request's first page is one FirstPageCache keeps, for any viewer:
+// the first page (no token) at the default page size, what the BFF asks for.
+bool IsCachedPage(const ListQuery& query) {
+  return !query.after.has_value() && query.limit == pagination::kDefaultPageSize;
+}
+
 }  // namespace
 
 absl::StatusOr<ValidListRequest> ValidateListRequest(
@@ -62,10 +68,6 @@ void ShapeForAnonymous(v1::Review* review) {
   if (cut) review->mutable_body()->resize(shown.size());
   review->set_body_truncated(cut);
   review->set_liked_by_viewer(false);
-}
-
-bool IsCachedPage(const ListQuery& query) {
-  return !query.after.has_value() && query.limit == pagination::kDefaultPageSize;
 }
 
 absl::StatusOr<v1::ListReviewsResponse> ReviewService::ReadPage(const ListQuery& query,

@@ -42,10 +42,6 @@ absl::StatusOr<ValidListRequest> ValidateListRequest(const v1::ListReviewsReques
 // every restaurant's page shows, kept exact by the reviews' change notifications.
 using FirstPageCache = cache::KeyedCache<v1::ListReviewsResponse>;
 
-// Returns whether a list request's first page is one FirstPageCache keeps, for any viewer:
-// the first page (no token) at the default page size, what the BFF asks for.
-bool IsCachedPage(const ListQuery& query);
-
 // gRPC handlers of misc.review.v1.ReviewService: validate the request, run the store off the
 // callback thread, shape the answer for the caller (API.md). Anonymous first pages are answered
 // from `first_pages` on gRPC's thread when cached; logged-in callers always read the database,

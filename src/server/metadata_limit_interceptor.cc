@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "absl/strings/string_view.h"
+#include "src/observability/grpc_names.h"
 #include "src/server/metadata_limit.h"
 #include "src/status/grpc_status.h"
 
@@ -17,12 +17,6 @@ namespace {
 using grpc::experimental::InterceptionHookPoints;
 using grpc::experimental::InterceptorBatchMethods;
 using grpc::experimental::ServerRpcInfo;
-
-// Returns "package.Service" of a method name "/package.Service/Method".
-absl::string_view ServiceOf(absl::string_view method) {
-  method.remove_prefix(method.empty() || method.front() != '/' ? 0 : 1);
-  return method.substr(0, method.find('/'));
-}
 
 // Refuses one call whose request metadata is past the limit. The metadata arrives before the
 // handler runs, and the status is sent after it returned: the two hooks never overlap.
@@ -60,7 +54,9 @@ class MetadataLimitFactory final : public grpc::experimental::ServerInterceptorF
 
   grpc::experimental::Interceptor* CreateServerInterceptor(ServerRpcInfo* info) override {
     if (info == nullptr || info->method() == nullptr) return nullptr;
-    if (checked_by_handlers_.contains(ServiceOf(info->method()))) return nullptr;
+    if (checked_by_handlers_.contains(observability::SplitMethodName(info->method()).service)) {
+      return nullptr;
+    }
     return new MetadataLimit(info);
   }
 
