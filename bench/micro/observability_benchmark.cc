@@ -1,11 +1,14 @@
 // Cost of what the server interceptor does for every call (src/observability): finding the
 // method's metrics, counting the call and observing its latency, the W3C trace context, and
-// formatting the JSON access-log line. Writing the line to stderr is not timed.
+// formatting the JSON access-log line, and handing it to the access logger (its buffered
+// sink, with stderr sent to /dev/null while the benchmark runs).
 // Run: bench/micro/run.sh observability_benchmark
 #include <benchmark/benchmark.h>
+#include <fcntl.h>
 #include <grpcpp/support/server_interceptor.h>
 #include <grpcpp/support/status.h>
 #include <prometheus/registry.h>
+#include <unistd.h>
 
 #include <optional>
 #include <string>
@@ -114,6 +117,38 @@ void BM_FormatAccessLog(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_FormatAccessLog);
+
+// The same line handed to the access logger as the server makes it (lines collected in memory
+// and written once a second), stderr pointing at /dev/null: what a call pays for its line.
+void BM_WriteAccessLogLine(benchmark::State& state) {
+  const int saved_stderr = ::dup(STDERR_FILENO);
+  const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  ::dup2(null_fd, STDERR_FILENO);
+  {
+    const std::shared_ptr<spdlog::logger> logger =
+        observability::MakeAccessLogger(absl::Seconds(1));
+    const std::string trace_id = observability::NewTraceId();
+    for (auto _ : state) {
+      const std::string line = observability::FormatAccessLog({
+          .time = absl::Now(),
+          .service = "misc.restaurant.v1.RestaurantService",
+          .method = "ListRestaurants",
+          .grpc_type = "unary",
+          .code = observability::StatusCodeName(grpc::StatusCode::OK),
+          .duration = absl::Microseconds(4210),
+          .peer = "ipv4:10.12.34.56:53412",
+          .logged_in = true,
+          .trace_id = trace_id,
+      });
+      logger->log(spdlog::level::info, spdlog::string_view_t(line));
+    }
+  }
+  ::dup2(saved_stderr, STDERR_FILENO);
+  ::close(saved_stderr);
+  ::close(null_fd);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_WriteAccessLogLine);
 
 }  // namespace
 }  // namespace misc::bench

@@ -1,8 +1,10 @@
 #include "src/observability/json_line.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "src/log/logging.h"
 
@@ -33,6 +35,25 @@ JsonLine& JsonLine::AddBool(absl::string_view key, bool value) {
 JsonLine& JsonLine::AddNumber(absl::string_view key, double value, int decimals) {
   AddKey(key);
   out_ += std::isfinite(value) ? absl::StrFormat("%.*f", decimals, value) : "null";
+  return *this;
+}
+
+JsonLine& JsonLine::AddFixed(absl::string_view key, int64_t scaled, int decimals) {
+  AddKey(key);
+  decimals = std::clamp(decimals, 0, 9);
+  int64_t unit = 1;
+  for (int i = 0; i < decimals; ++i) unit *= 10;
+  // The magnitude as unsigned, so that INT64_MIN has one too.
+  const uint64_t magnitude =
+      scaled < 0 ? uint64_t{0} - static_cast<uint64_t>(scaled) : static_cast<uint64_t>(scaled);
+  if (scaled < 0) out_ += '-';
+  absl::StrAppend(&out_, magnitude / static_cast<uint64_t>(unit));
+  if (decimals > 0) {
+    out_ += '.';
+    const absl::AlphaNum fraction(magnitude % static_cast<uint64_t>(unit));
+    out_.append(static_cast<size_t>(decimals) - fraction.size(), '0');
+    out_.append(fraction.data(), fraction.size());
+  }
   return *this;
 }
 

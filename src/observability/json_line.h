@@ -1,6 +1,8 @@
 #ifndef MISC_SRC_OBSERVABILITY_JSON_LINE_H_
 #define MISC_SRC_OBSERVABILITY_JSON_LINE_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -12,7 +14,11 @@ namespace misc::observability {
 // invalid UTF-8 becomes U+FFFD), so the result is valid JSON whatever the input bytes.
 class JsonLine {
  public:
-  JsonLine() : out_("{") {}
+  // `capacity`: bytes reserved up front, so a typical line is built without growing.
+  explicit JsonLine(size_t capacity = 256) {
+    out_.reserve(capacity);
+    out_ += '{';
+  }
 
   // Adds "key":"value".
   JsonLine& AddString(absl::string_view key, absl::string_view value);
@@ -22,6 +28,11 @@ class JsonLine {
 
   // Adds "key":<value> with `decimals` digits after the point; a non-finite value is null.
   JsonLine& AddNumber(absl::string_view key, double value, int decimals);
+
+  // Adds "key":<scaled / 10^decimals> written exactly, with `decimals` digits after the point
+  // (0 to 9): AddFixed("ms", 1234, 3) adds "ms":1.234. Integer arithmetic only: no rounding
+  // of a double and no format string to parse, for the fields written on every call.
+  JsonLine& AddFixed(absl::string_view key, int64_t scaled, int decimals);
 
   // Returns the object, closed. Call once, last.
   std::string Finish();

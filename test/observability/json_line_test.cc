@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "src/observability/access_log.h"
 
@@ -53,6 +57,20 @@ TEST(JsonLineTest, WritesBoolsAndNumbers) {
   EXPECT_EQ(line, R"({"yes":true,"no":false,"ms":1.235,"nan":null})");
 }
 
+TEST(JsonLineTest, WritesFixedPointNumbersExactly) {
+  const std::string line = JsonLine()
+                               .AddFixed("ms", 1234, 3)
+                               .AddFixed("small", 7, 3)
+                               .AddFixed("zero", 0, 3)
+                               .AddFixed("negative", -1005, 3)
+                               .AddFixed("whole", 200, 0)
+                               .AddFixed("min", std::numeric_limits<int64_t>::min(), 9)
+                               .Finish();
+  EXPECT_EQ(line, R"({"ms":1.234,"small":0.007,"zero":0.000,"negative":-1.005,"whole":200,)"
+                  R"("min":-9223372036.854775808})");
+  ParseLine(line);
+}
+
 TEST(JsonLineTest, EmptyObject) { EXPECT_EQ(JsonLine().Finish(), "{}"); }
 
 TEST(AccessLogTest, FormatsEveryFieldOnOneJsonLine) {
@@ -74,13 +92,29 @@ TEST(AccessLogTest, FormatsEveryFieldOnOneJsonLine) {
   ParseLine(line);
 }
 
+// duration_ms is the duration rounded to the nearest microsecond, written with 3 decimals.
+TEST(AccessLogTest, RoundsTheDurationToTheNearestMicrosecond) {
+  for (const auto& [duration, expected] : std::vector<std::pair<absl::Duration, std::string>>{
+           {absl::ZeroDuration(), "0.000"},
+           {absl::Nanoseconds(499), "0.000"},
+           {absl::Nanoseconds(500), "0.001"},
+           {absl::Microseconds(1234) + absl::Nanoseconds(501), "1.235"},
+           {absl::Seconds(90), "90000.000"},
+       }) {
+    const std::string line = FormatAccessLog({.duration = duration});
+    EXPECT_NE(line.find(absl::StrCat("\"duration_ms\":", expected, ",")), std::string::npos)
+        << line;
+  }
+}
+
 // The time is written by hand for speed: it must read as absl::FormatTime's RFC 3339 would,
-// for times before 1970, at whole seconds, just before the next second and far ahead.
+// for times before 1970, at whole seconds, just before the next second and far ahead, and
+// again for a second it wrote before (each thread keeps its last second's text).
 TEST(AccessLogTest, WritesTheTimeAsAbslFormatTimeWould) {
   for (const int64_t micros :
        {int64_t{0}, int64_t{1}, int64_t{999999}, int64_t{1714564800000000},
         int64_t{1714564799999999}, int64_t{-1}, int64_t{-1000001}, int64_t{-86400000000},
-        int64_t{253402300799999999}, int64_t{951782400123456}}) {
+        int64_t{253402300799999999}, int64_t{951782400123456}, int64_t{2}}) {
     const absl::Time time = absl::FromUnixMicros(micros);
     const nlohmann::json line = nlohmann::json::parse(FormatAccessLog({.time = time}));
     EXPECT_EQ(line["time"], absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", time, absl::UTCTimeZone()))
