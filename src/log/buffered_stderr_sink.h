@@ -12,7 +12,8 @@
 
 namespace misc::log {
 
-// An spdlog sink that collects formatted lines in memory and writes them to stderr together:
+// An spdlog sink that collects messages in memory, each as it is on a line of its own (the
+// logger's pattern is not applied), and writes them to stderr together:
 // when `flush_interval` has passed since the last write, when a few KiB are waiting, on
 // flush() and when destroyed. One write(2) for many lines instead of one per line: the
 // access log writes a line per call, and that syscall was a measurable share of a

@@ -17,8 +17,8 @@ struct AccessLogRecord {
   absl::Time time;              // When the call finished.
   absl::string_view service;    // "package.Service"
   absl::string_view method;     // "Method"
-  absl::string_view grpc_type;  // "unary", "server_stream", ...
-  absl::string_view code;       // Status code name: "OK", "NOT_FOUND", ...
+  absl::string_view grpc_type;  // "unary", "server_stream", ... (written as it is)
+  absl::string_view code;       // StatusCodeName: "OK", "NOT_FOUND", ... (written as it is)
   absl::Duration duration;      // From the call's arrival to its status.
   absl::string_view peer;       // gRPC peer URI, "ipv4:127.0.0.1:53412".
   bool logged_in = false;       // Sent `authorization` and was not UNAUTHENTICATED.
@@ -28,7 +28,8 @@ struct AccessLogRecord {
 // Returns `record` as one line of JSON (no newline):
 // {"time":"2024-05-01T12:00:00.123456Z","log":"access","service":"...","method":"...",
 //  "grpc_type":"unary","code":"OK","duration_ms":1.234,"peer":"...","logged_in":false,
-//  "trace_id":"..."}. Every string is escaped, so the line is valid JSON for any input.
+//  "trace_id":"..."}. service, method, peer and trace_id are escaped, so the line is valid JSON
+// whatever they hold; grpc_type and code are misc's own names and are written as they are.
 std::string FormatAccessLog(const AccessLogRecord& record);
 
 // What the access log says about one HTTP request (misc-rest). Like AccessLogRecord, nothing

@@ -1,5 +1,6 @@
 #include "src/observability/call_recorder.h"
 
+#include <iterator>
 #include <optional>
 #include <utility>
 
@@ -29,9 +30,8 @@ void CallRecorder::ReadMetadata(const std::multimap<grpc::string_ref, grpc::stri
                                 const grpc::ServerContextBase& context) {
   // A repeated traceparent is ambiguous: start a new trace, as for a malformed one.
   std::optional<TraceParent> incoming;
-  if (metadata.count(kTraceParentKey) == 1) {
-    incoming = ParseTraceParent(View(metadata.find(kTraceParentKey)->second));
-  }
+  const auto [first, last] = metadata.equal_range(kTraceParentKey);
+  if (first != last && std::next(first) == last) incoming = ParseTraceParent(View(first->second));
   StartTrace(std::move(incoming));
   has_authorization_ = metadata.find(kAuthorizationKey) != metadata.end();
   // Only the access log prints the peer; reading it builds a string.

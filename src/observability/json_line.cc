@@ -38,22 +38,27 @@ JsonLine& JsonLine::AddNumber(absl::string_view key, double value, int decimals)
   return *this;
 }
 
-JsonLine& JsonLine::AddFixed(absl::string_view key, int64_t scaled, int decimals) {
-  AddKey(key);
+void AppendFixedPoint(std::string& out, int64_t scaled, int decimals) {
   decimals = std::clamp(decimals, 0, 9);
-  int64_t unit = 1;
+  uint64_t unit = 1;
   for (int i = 0; i < decimals; ++i) unit *= 10;
   // The magnitude as unsigned, so that INT64_MIN has one too.
   const uint64_t magnitude =
       scaled < 0 ? uint64_t{0} - static_cast<uint64_t>(scaled) : static_cast<uint64_t>(scaled);
-  if (scaled < 0) out_ += '-';
-  absl::StrAppend(&out_, magnitude / static_cast<uint64_t>(unit));
+  if (scaled < 0) out += '-';
+  const absl::AlphaNum whole(magnitude / unit);
+  out.append(whole.data(), whole.size());
   if (decimals > 0) {
-    out_ += '.';
-    const absl::AlphaNum fraction(magnitude % static_cast<uint64_t>(unit));
-    out_.append(static_cast<size_t>(decimals) - fraction.size(), '0');
-    out_.append(fraction.data(), fraction.size());
+    out += '.';
+    const absl::AlphaNum fraction(magnitude % unit);
+    out.append(static_cast<size_t>(decimals) - fraction.size(), '0');
+    out.append(fraction.data(), fraction.size());
   }
+}
+
+JsonLine& JsonLine::AddFixed(absl::string_view key, int64_t scaled, int decimals) {
+  AddKey(key);
+  AppendFixedPoint(out_, scaled, decimals);
   return *this;
 }
 

@@ -9,6 +9,11 @@
 
 namespace misc::observability {
 
+// Appends `scaled / 10^decimals` to `out` exactly, with `decimals` digits after the point (0 to
+// 9): AppendFixedPoint(out, 1234, 3) appends "1.234". Integer arithmetic only: no rounding of a
+// double and no format string to parse, for the numbers written on every call.
+void AppendFixedPoint(std::string& out, int64_t scaled, int decimals);
+
 // Builds one JSON object on a single line, field by field, for structured log lines. Every
 // string is escaped with log::AppendJsonEscaped (quotes, backslashes, all control characters;
 // invalid UTF-8 becomes U+FFFD), so the result is valid JSON whatever the input bytes.
@@ -29,9 +34,8 @@ class JsonLine {
   // Adds "key":<value> with `decimals` digits after the point; a non-finite value is null.
   JsonLine& AddNumber(absl::string_view key, double value, int decimals);
 
-  // Adds "key":<scaled / 10^decimals> written exactly, with `decimals` digits after the point
-  // (0 to 9): AddFixed("ms", 1234, 3) adds "ms":1.234. Integer arithmetic only: no rounding
-  // of a double and no format string to parse, for the fields written on every call.
+  // Adds "key":<scaled / 10^decimals>, written by AppendFixedPoint: AddFixed("ms", 1234, 3)
+  // adds "ms":1.234.
   JsonLine& AddFixed(absl::string_view key, int64_t scaled, int decimals);
 
   // Returns the object, closed. Call once, last.

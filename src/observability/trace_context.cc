@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "absl/random/random.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -71,12 +72,31 @@ std::string FormatTraceParent(const TraceParent& parent) {
                       absl::Hex(parent.flags, absl::kZeroPad2));
 }
 
-std::string NewTraceId() {
-  // Each half is non-zero, so the id is never all zeros.
-  return absl::StrCat(absl::Hex(RandomNonZero(), absl::kZeroPad16),
-                      absl::Hex(RandomNonZero(), absl::kZeroPad16));
+namespace {
+
+// Writes `value`'s 8 bytes at `bytes`, most significant first, and advances it. The ids are
+// then hex-encoded in one go by absl::BytesToHexString (a table lookup per byte) instead of
+// StrCat with absl::Hex: they are made for every call.
+void AppendBigEndian(uint64_t value, char*& bytes) {
+  for (int shift = 56; shift >= 0; shift -= 8) *bytes++ = static_cast<char>(value >> shift);
 }
 
-std::string NewSpanId() { return absl::StrCat(absl::Hex(RandomNonZero(), absl::kZeroPad16)); }
+}  // namespace
+
+std::string NewTraceId() {
+  // Each half is non-zero, so the id is never all zeros.
+  char bytes[16];
+  char* end = bytes;
+  AppendBigEndian(RandomNonZero(), end);
+  AppendBigEndian(RandomNonZero(), end);
+  return absl::BytesToHexString(absl::string_view(bytes, sizeof(bytes)));
+}
+
+std::string NewSpanId() {
+  char bytes[8];
+  char* end = bytes;
+  AppendBigEndian(RandomNonZero(), end);
+  return absl::BytesToHexString(absl::string_view(bytes, sizeof(bytes)));
+}
 
 }  // namespace misc::observability

@@ -47,6 +47,22 @@ TEST(JsonLineTest, KeepsValidUtf8AndReplacesInvalidBytes) {
   EXPECT_EQ(parsed["too_big"], "\uFFFD\uFFFD\uFFFD\uFFFD");
 }
 
+// The escaper skips plain ASCII 8 bytes at a time: every byte value must still be seen at
+// every position of a word, and at the tail that is shorter than one.
+TEST(JsonLineTest, EscapesEveryByteAtEveryPosition) {
+  for (size_t position = 0; position < 19; ++position) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string text(19, 'a');
+      text[position] = static_cast<char>(byte);
+      std::string expected = text;
+      if (byte >= 0x80) expected.replace(position, 1, "\uFFFD");
+      const std::string line = JsonLine().AddString("k", text).Finish();
+      const nlohmann::json parsed = ParseLine(line);
+      ASSERT_EQ(parsed["k"], expected) << "byte " << byte << " at " << position;
+    }
+  }
+}
+
 TEST(JsonLineTest, WritesBoolsAndNumbers) {
   const std::string line = JsonLine()
                                .AddBool("yes", true)
