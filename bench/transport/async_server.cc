@@ -164,9 +164,10 @@ class AsyncServer final : public CeilingServer {
                       },
                   .answer = &Answers::Area} {}
 
-  absl::Status Start(const std::string& listen, int threads) {
+  absl::Status Start(const std::string& listen, int threads, const TransportSettings& settings) {
     grpc::ServerBuilder builder;
     builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port_);
+    ApplyTransportSettings(settings, builder);
     builder.RegisterService(&health_);
     builder.RegisterService(&genre_);
     builder.RegisterService(&rollout_);
@@ -217,10 +218,12 @@ class AsyncServer final : public CeilingServer {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CeilingServer>> StartAsyncServer(const std::string& listen,
-                                                                int threads,
-                                                                const Answers& answers) {
+                                                                int threads, const Answers& answers,
+                                                                const TransportSettings& settings) {
   auto server = std::make_unique<AsyncServer>(answers);
-  if (absl::Status started = server->Start(listen, threads); !started.ok()) return started;
+  if (absl::Status started = server->Start(listen, threads, settings); !started.ok()) {
+    return started;
+  }
   return server;
 }
 

@@ -84,9 +84,10 @@ class CallbackServer final : public CeilingServer {
  public:
   explicit CallbackServer(const Answers& answers) : health_(answers), genre_(answers) {}
 
-  absl::Status Start(const std::string& listen) {
+  absl::Status Start(const std::string& listen, const TransportSettings& settings) {
     grpc::ServerBuilder builder;
     builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port_);
+    ApplyTransportSettings(settings, builder);
     builder.RegisterService(&health_);
     builder.RegisterService(&genre_);
     builder.RegisterService(&rollout_);
@@ -116,10 +117,10 @@ class CallbackServer final : public CeilingServer {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<CeilingServer>> StartCallbackServer(const std::string& listen,
-                                                                   const Answers& answers) {
+absl::StatusOr<std::unique_ptr<CeilingServer>> StartCallbackServer(
+    const std::string& listen, const Answers& answers, const TransportSettings& settings) {
   auto server = std::make_unique<CallbackServer>(answers);
-  if (absl::Status started = server->Start(listen); !started.ok()) return started;
+  if (absl::Status started = server->Start(listen, settings); !started.ok()) return started;
   return server;
 }
 

@@ -8,6 +8,7 @@
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "bench/transport/answers.h"
 #include "bench/transport/ceiling_server.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
@@ -23,6 +24,11 @@ ABSL_FLAG(int, threads, 2,
           "With --api=async: completion queues, each drained by its own thread (one per core is "
           "the usual choice). The callback API runs on gRPC's own threads and ignores it.");
 
+ABSL_FLAG(absl::Duration, max_connection_age, absl::ZeroDuration(),
+          "gRPC's max connection age (GRPC_ARG_MAX_CONNECTION_AGE_MS), as misc-server sets it "
+          "(5m by default there); 0 leaves it unset: the bare transport. Set, it adds gRPC's "
+          "max-age filter to every call's path, to measure what that setting costs.");
+
 namespace {
 
 constexpr int kExitUsage = 2;
@@ -35,7 +41,8 @@ int main(int argc, char** argv) {
   // lock order on every absl::Mutex, gRPC's included, which would cost the ceiling a few %.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage(
-      "misc-transport-ceiling [--listen=HOST:PORT] [--api=callback|async] [--threads=N] serves "
+      "misc-transport-ceiling [--listen=HOST:PORT] [--api=callback|async] [--threads=N] "
+      "[--max_connection_age=5m] serves "
       "misc's memory-served methods with fixed answers on a plain gRPC server, until SIGTERM "
       "or SIGINT.");
   absl::ParseCommandLine(argc, argv);
@@ -52,10 +59,12 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
+  const misc::transport::TransportSettings settings{.max_connection_age =
+                                                        absl::GetFlag(FLAGS_max_connection_age)};
   const misc::transport::Answers answers;
   absl::StatusOr<std::unique_ptr<misc::transport::CeilingServer>> server =
-      api == "async" ? misc::transport::StartAsyncServer(listen, threads, answers)
-                     : misc::transport::StartCallbackServer(listen, answers);
+      api == "async" ? misc::transport::StartAsyncServer(listen, threads, answers, settings)
+                     : misc::transport::StartCallbackServer(listen, answers, settings);
   if (!server.ok()) {
     spdlog::error("{}", server.status().message());
     return 1;
