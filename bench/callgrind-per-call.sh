@@ -6,6 +6,7 @@
 # memory-served method.
 #
 #   bench/callgrind-per-call.sh [--workload get_area] [--calls 30000] [--keep DIR]
+#                               [--server PATH]
 #
 # Why: on a shared VM, calls/s and CPU per call move by 15-40 % from one 10-second window to
 # the next (docs/benchmarks.md), more than the differences worth finding. An instruction count
@@ -18,6 +19,7 @@
 # up, instrumentation is switched on for --calls calls and off again, and the counts are
 # dumped. Connection set-up falls in the warm-up, so the count is per call. --keep DIR keeps
 # the callgrind files for callgrind_annotate (e.g. --inclusive=yes to see a function's share).
+# --server counts another misc-server binary (bench/run.sh --server passes its own).
 #
 # Uses the release build and the database bench/run.sh leaves in build/bench/pg (run that
 # first). Needs valgrind and h2load (scripts/install-deps.sh --bench). Nothing is asserted.
@@ -29,6 +31,7 @@ PG_DIR=build/bench/pg
 workload=get_area
 calls=30000
 keep=""
+server=$BUILD_DIR/cmd/misc/misc-server
 
 die() {
   echo "callgrind-per-call: $*" >&2
@@ -40,6 +43,7 @@ while (($#)); do
     --workload) workload=$2 && shift ;;
     --calls) calls=$2 && shift ;;
     --keep) keep=$2 && shift ;;
+    --server) server=$2 && shift ;;
     *) die "unknown argument $1" ;;
   esac
   shift
@@ -47,9 +51,9 @@ done
 
 command -v valgrind >/dev/null || die "valgrind missing: scripts/install-deps.sh --bench"
 command -v h2load >/dev/null || die "h2load missing: scripts/install-deps.sh --bench"
-for binary in cmd/misc/misc-server bench/transport/misc-transport-ceiling \
-  bench/loadgen/misc-loadgen; do
-  [[ -x $BUILD_DIR/$binary ]] || die "missing $BUILD_DIR/$binary: run bench/run.sh first"
+for binary in "$server" "$BUILD_DIR/bench/transport/misc-transport-ceiling" \
+  "$BUILD_DIR/bench/loadgen/misc-loadgen"; do
+  [[ -x $binary ]] || die "missing $binary: run bench/run.sh first"
 done
 [[ -f $PG_DIR/datadir ]] || die "no benchmark database in $PG_DIR: run bench/run.sh first"
 
@@ -118,8 +122,8 @@ count() {
 
 server_flags=(--metrics_listen=127.0.0.1:0 --shutdown_delay=0s --log_level=warn)
 echo "instructions per call of $path ($calls calls, h2load 16 connections):"
-count misc-server "$BUILD_DIR/cmd/misc/misc-server" "${server_flags[@]}"
-count misc-server-no-access-log "$BUILD_DIR/cmd/misc/misc-server" "${server_flags[@]}" \
+count misc-server "$server" "${server_flags[@]}"
+count misc-server-no-access-log "$server" "${server_flags[@]}" \
   --access_log=false
 count misc-transport-ceiling-max-age "$BUILD_DIR/bench/transport/misc-transport-ceiling" \
   --api=callback --max_connection_age=5m

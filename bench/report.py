@@ -181,6 +181,25 @@ def transport_ceiling(run_dir, workloads):
     }
 
 
+def instructions_per_call(run_dir):
+    """Step 7e: bench/callgrind-per-call.sh's output, or None when the run skipped it."""
+    path = os.path.join(run_dir, "callgrind.txt")
+    if not os.path.exists(path):
+        return None
+    lines = open(path).read().splitlines()
+    header = re.match(r"instructions per call of (\S+) \((\d+) calls", lines[0]) if lines else None
+    counts = {}
+    for line in lines[1:]:
+        name, _, count = line.partition(" ")
+        if count.strip().isdigit():
+            counts[name] = int(count)
+    if not header or not counts:
+        print(f"report: {path} is incomplete", file=sys.stderr)
+        return None
+    return {"method": header.group(1), "calls": int(header.group(2)),
+            "tool": "valgrind --tool=callgrind (bench/callgrind-per-call.sh)", "servers": counts}
+
+
 def rest_runs(run_dir):
     """Step 7c: misc-rest under h2load --h1, per route."""
     setup_file = os.path.join(run_dir, "rest.setup")
@@ -267,6 +286,9 @@ def collect(args):
     transport = transport_ceiling(run_dir, args.workloads)
     if transport:
         document["transport_ceiling"] = transport
+    instructions = instructions_per_call(run_dir)
+    if instructions:
+        document["instructions_per_call"] = instructions
     rest = rest_runs(run_dir)
     if rest:
         document["rest"] = rest
@@ -512,6 +534,12 @@ def targets(document):
             add(f"{entry['method'].rsplit('/', 1)[-1]}: async / callback ceiling (calls/s; "
                 "above 1.10 misc should move to async)", round(ratio, 2), "<= 1.10",
                 ratio <= 1.1)
+    instructions = (document.get("instructions_per_call") or {}).get("servers", {})
+    if instructions.get("misc-server") and instructions.get("misc-transport-ceiling"):
+        ratio = instructions["misc-transport-ceiling"] / instructions["misc-server"]
+        method = document["instructions_per_call"]["method"].rsplit("/", 1)[-1]
+        add(f"{method}: bare transport / misc-server (instructions per call, callgrind)",
+            round(ratio, 2), ">= 0.9", ratio >= 0.9)
     cache = document.get("restaurant_cache") or {}
     cache_rate = {name: run.get("calls_per_s") for name, run in cache.items() if run}
     genres_for_cache = find(document, "list_genres", 64)
@@ -638,6 +666,34 @@ def transport_table(transport):
     return lines
 
 
+# What each server of step 7e is, in its table.
+INSTRUCTION_SERVERS = {
+    "misc-server": "misc-server, as shipped",
+    "misc-server-no-access-log": "misc-server --access_log=false",
+    "misc-transport-ceiling-max-age": "bare gRPC server with misc's max connection age "
+                                      "(misc-transport-ceiling --max_connection_age=5m)",
+    "misc-transport-ceiling": "bare gRPC server (misc-transport-ceiling, callback API)",
+}
+
+
+def instructions_table(document):
+    """Step 7e's table, or nothing when the run skipped it."""
+    instructions = document.get("instructions_per_call")
+    if not instructions:
+        return []
+    counts = instructions["servers"]
+    bare = counts.get("misc-transport-ceiling")
+    lines = ["", f"Instructions per call: {instructions['method']}, {instructions['calls']:,} calls "
+             "(h2load, 16 connections) to each server under valgrind's callgrind, counted after "
+             "a warm-up (bench/callgrind-per-call.sh). Unlike calls/s, a count does not move with "
+             "the VM's neighbours; it is not time either (a syscall or a cache miss counts once):",
+             "", "| server | instructions per call | bare server / this |", "|---|--:|--:|"]
+    for name, count in counts.items():
+        ratio = f"{bare / count:.2f}" if bare else "-"
+        lines.append(f"| {INSTRUCTION_SERVERS.get(name, name)} | {count:,} | {ratio} |")
+    return lines
+
+
 def rest_table(document):
     """Step 7c's table, next to misc-server's figures over gRPC from step 7."""
     rest = document.get("rest")
@@ -710,6 +766,7 @@ def tables(args):
                 query = query[:87] + "..."
             lines.append(f"| {statement['calls']:,} | {statement['mean_exec_ms']} | `{query}` |")
     lines += transport_table(document.get("transport_ceiling"))
+    lines += instructions_table(document)
     lines += rest_table(document)
     lines += cache_table(document)
     lines += unnamed_table(document)

@@ -5,7 +5,7 @@
 #
 #   bench/run.sh [--quick] [--concurrency "1 16 64 256"] [--duration 10s] [--warmup 2s]
 #                [--workloads "get_restaurant list_genres ..."] [--no-profile] [--no-transport]
-#                [--no-rest] [--no-unnamed]
+#                [--no-rest] [--no-unnamed] [--no-callgrind]
 #                [--out FILE] [--server PATH]
 #
 #   1. deps      scripts/install-deps.sh --bench (h2load, gnuplot, perf, valgrind, python3)
@@ -38,6 +38,10 @@
 #                (the server above), with --db_unnamed_statements straight to PostgreSQL, and with
 #                it through a PgBouncer in transaction pooling mode (scripts/pgbouncer.sh, pool 8)
 #                (--no-unnamed skips it)
+#   7e. instr.   instructions per call of GetArea under valgrind's callgrind
+#                (bench/callgrind-per-call.sh): misc-server with and without its access log, the
+#                transport ceiling bare and with misc's max connection age; a count this VM's
+#                neighbours cannot move, unlike step 7's calls/s (--no-callgrind skips it)
 #   8. profile   perf (cpu-clock) of the server under GetRestaurant and ListGenres at c=64
 #   9. report    bench/results/<date>.json, the chart and tables via
 #                bench/report.py (docs/benchmarks.md explains them), and docs/scaling.md
@@ -70,6 +74,7 @@ transport=1
 cache_step=1
 rest_step=1
 unnamed_step=1
+callgrind_step=1
 out=""
 server_override=""
 
@@ -91,6 +96,7 @@ while (($# > 0)); do
     --no-cache) cache_step=0 ;;
     --no-rest) rest_step=0 ;;
     --no-unnamed) unnamed_step=0 ;;
+    --no-callgrind) callgrind_step=0 ;;
     --out) out=$2 && shift ;;
     --server) server_override=$2 && shift ;;
     *) die "unknown argument $1 (see the header of bench/run.sh)" ;;
@@ -388,6 +394,16 @@ if ((transport)) && ((${#transport_workloads[@]} > 0)); then
   for pid in "${ceiling_pids[@]}"; do stop_server "$pid"; done
   ceiling_pids=()
   ((${#server_pin[@]} == 0)) || taskset -a -p -c "0-$(($(nproc) - 1))" "$server_pid" >/dev/null
+fi
+
+# ---- 7e. instructions per call ----
+# Step 7's comparison counted in instructions instead of calls/s: GetArea, 30,000 calls to each
+# server under callgrind, one after the other. It runs here, before the cache steps, while the
+# benchmark database is quiet (callgrind slows a server some 50 times: 2 minutes in all).
+if ((callgrind_step)) && ((transport)); then
+  say "instructions per call: misc-server and the transport ceiling under callgrind"
+  bench/callgrind-per-call.sh --server "$SERVER" >"$run_dir/callgrind.txt" \
+    2>"$run_dir/callgrind.err" || say "callgrind step failed (see $run_dir/callgrind.err)"
 fi
 
 # ---- 7b. the caches ----
