@@ -95,23 +95,28 @@ void BM_FormatTraceParent(benchmark::State& state) {
 }
 BENCHMARK(BM_FormatTraceParent);
 
+// The access-log record of one successful logged-in call to kMethod at `time`.
+observability::AccessLogRecord SampleCall(absl::Time time, const std::string& trace_id) {
+  const observability::MethodName name = observability::SplitMethodName(kMethod);
+  return {
+      .time = time,
+      .service = name.service,
+      .method = name.method,
+      .grpc_type = "unary",
+      .code = observability::StatusCodeName(grpc::StatusCode::OK),
+      .duration = absl::Microseconds(4210),
+      .peer = "ipv4:10.12.34.56:53412",
+      .logged_in = true,
+      .trace_id = trace_id,
+  };
+}
+
 // The access-log line of one call, names split from the full method as the interceptor does.
 void BM_FormatAccessLog(benchmark::State& state) {
   const absl::Time now = absl::Now();
   const std::string trace_id = observability::NewTraceId();
   for (auto _ : state) {
-    const observability::MethodName name = observability::SplitMethodName(kMethod);
-    std::string line = observability::FormatAccessLog({
-        .time = now,
-        .service = name.service,
-        .method = name.method,
-        .grpc_type = "unary",
-        .code = observability::StatusCodeName(grpc::StatusCode::OK),
-        .duration = absl::Microseconds(4210),
-        .peer = "ipv4:10.12.34.56:53412",
-        .logged_in = true,
-        .trace_id = trace_id,
-    });
+    std::string line = observability::FormatAccessLog(SampleCall(now, trace_id));
     benchmark::DoNotOptimize(line);
   }
   state.SetItemsProcessed(state.iterations());
@@ -129,17 +134,7 @@ void BM_WriteAccessLogLine(benchmark::State& state) {
         observability::MakeAccessLogger(absl::Seconds(1));
     const std::string trace_id = observability::NewTraceId();
     for (auto _ : state) {
-      const std::string line = observability::FormatAccessLog({
-          .time = absl::Now(),
-          .service = "misc.restaurant.v1.RestaurantService",
-          .method = "ListRestaurants",
-          .grpc_type = "unary",
-          .code = observability::StatusCodeName(grpc::StatusCode::OK),
-          .duration = absl::Microseconds(4210),
-          .peer = "ipv4:10.12.34.56:53412",
-          .logged_in = true,
-          .trace_id = trace_id,
-      });
+      const std::string line = observability::FormatAccessLog(SampleCall(absl::Now(), trace_id));
       logger->log(spdlog::level::info, spdlog::string_view_t(line));
     }
   }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "src/cache/keyed_cache.h"
+#include "test/platform/keyed_cache_test_util.h"
 
 namespace misc::cache {
 namespace {
@@ -22,11 +23,7 @@ class KeyedCacheEvictionTest : public ::testing::Test {
 
   // Returns key `key`'s value, loading `value` on a miss.
   std::string Get(int64_t key, const std::string& value) {
-    absl::StatusOr<KeyedCache<std::string>::Value> got = cache_.GetOrLoad(
-        key, [&value]() -> absl::StatusOr<std::string> { return value; },
-        absl::Now() + absl::Seconds(1));
-    EXPECT_TRUE(got.ok()) << got.status();
-    return got.ok() ? **got : "";
+    return GetOrLoadString(cache_, key, value);
   }
 
   KeyedCache<std::string> cache_;
