@@ -75,6 +75,7 @@ cache_step=1
 rest_step=1
 unnamed_step=1
 callgrind_step=1
+callgrind_calls=30000
 out=""
 server_override=""
 
@@ -86,7 +87,7 @@ die() {
 
 while (($# > 0)); do
   case $1 in
-    --quick) concurrency="1 64" duration=3s warmup=1s ;;
+    --quick) concurrency="1 64" duration=3s warmup=1s callgrind_calls=5000 ;;
     --concurrency) concurrency=$2 && shift ;;
     --duration) duration=$2 && shift ;;
     --warmup) warmup=$2 && shift ;;
@@ -398,12 +399,14 @@ fi
 
 # ---- 7e. instructions per call ----
 # Step 7's comparison counted in instructions instead of calls/s: GetArea, 30,000 calls to each
-# server under callgrind, one after the other. It runs here, before the cache steps, while the
-# benchmark database is quiet (callgrind slows a server some 50 times: 2 minutes in all).
+# server under callgrind (5,000 with --quick), one after the other. It runs here, before the
+# cache steps, while the benchmark database is quiet (callgrind slows a server some 50 times:
+# 2 minutes in all).
 if ((callgrind_step)) && ((transport)); then
   say "instructions per call: misc-server and the transport ceiling under callgrind"
-  bench/callgrind-per-call.sh --server "$SERVER" >"$run_dir/callgrind.txt" \
-    2>"$run_dir/callgrind.err" || say "callgrind step failed (see $run_dir/callgrind.err)"
+  bench/callgrind-per-call.sh --server "$SERVER" --calls "$callgrind_calls" \
+    >"$run_dir/callgrind.txt" 2>"$run_dir/callgrind.err" ||
+    say "callgrind step failed (see $run_dir/callgrind.err)"
 fi
 
 # ---- 7b. the caches ----
