@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -38,14 +37,6 @@ size_t Utf8SequenceLength(const char* p, const char* end) {
   }
   return 0;
 }
-
-// Whether a byte is copied into a JSON string as it is: printable ASCII other than '"' and '\\'.
-// A table, because the escaper tests every byte of every access-log line.
-constexpr std::array<bool, 256> kPlainAscii = [] {
-  std::array<bool, 256> plain{};
-  for (int byte = 0x20; byte < 0x7F; ++byte) plain[byte] = byte != '"' && byte != '\\';
-  return plain;
-}();
 
 // Whether any of the 8 bytes of `word` is one the escaper must look at: below 0x20, 0x7F or
 // above, '"' or '\\'. Bit tricks on a whole word (Hacker's Delight's "has zero byte"), so a
@@ -92,7 +83,7 @@ void AppendJsonEscaped(std::string& out, absl::string_view text) {
       }
     }
     const auto byte = static_cast<uint8_t>(*p);
-    if (kPlainAscii[byte]) {
+    if (byte >= 0x20 && byte < 0x7F && byte != '"' && byte != '\\') {
       ++p;
       continue;
     }

@@ -1,11 +1,9 @@
 #include "src/observability/json_line.h"
 
 #include <algorithm>
-#include <cmath>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "src/log/logging.h"
 
 namespace misc::observability {
@@ -29,12 +27,6 @@ JsonLine& JsonLine::AddString(absl::string_view key, absl::string_view value) {
 JsonLine& JsonLine::AddBool(absl::string_view key, bool value) {
   AddKey(key);
   out_ += value ? "true" : "false";
-  return *this;
-}
-
-JsonLine& JsonLine::AddNumber(absl::string_view key, double value, int decimals) {
-  AddKey(key);
-  out_ += std::isfinite(value) ? absl::StrFormat("%.*f", decimals, value) : "null";
   return *this;
 }
 

@@ -31,9 +31,6 @@ class JsonLine {
   // Adds "key":true or "key":false.
   JsonLine& AddBool(absl::string_view key, bool value);
 
-  // Adds "key":<value> with `decimals` digits after the point; a non-finite value is null.
-  JsonLine& AddNumber(absl::string_view key, double value, int decimals);
-
   // Adds "key":<scaled / 10^decimals>, written by AppendFixedPoint: AddFixed("ms", 1234, 3)
   // adds "ms":1.234.
   JsonLine& AddFixed(absl::string_view key, int64_t scaled, int decimals);

@@ -63,14 +63,9 @@ TEST(JsonLineTest, EscapesEveryByteAtEveryPosition) {
   }
 }
 
-TEST(JsonLineTest, WritesBoolsAndNumbers) {
-  const std::string line = JsonLine()
-                               .AddBool("yes", true)
-                               .AddBool("no", false)
-                               .AddNumber("ms", 1.23456, 3)
-                               .AddNumber("nan", std::nan(""), 3)
-                               .Finish();
-  EXPECT_EQ(line, R"({"yes":true,"no":false,"ms":1.235,"nan":null})");
+TEST(JsonLineTest, WritesBools) {
+  const std::string line = JsonLine().AddBool("yes", true).AddBool("no", false).Finish();
+  EXPECT_EQ(line, R"({"yes":true,"no":false})");
 }
 
 TEST(JsonLineTest, WritesFixedPointNumbersExactly) {
