@@ -319,6 +319,7 @@ CACHE_STEPS = {
     "restaurant_cache": ("restaurant", "", ("zipf-cold", "zipf-on", "zipf-off", "uniform-off")),
     "review_first_page_cache": ("review_first_page", "reviews-",
                                 ("zipf-cold", "zipf-on", "zipf-off")),
+    "restaurant_first_page_cache": ("restaurant_first_page", "lists-", ("cold", "on", "off")),
 }
 
 
@@ -406,7 +407,7 @@ def cache_table(document):
     if on and genres_rate:
         lines.append(f"- cache on (warm) / ListGenres (memory-served) at c=64: "
                      f"**{on / genres_rate:.2f}x** (target >= 0.8x)")
-    return lines + review_cache_table(document)
+    return lines + review_cache_table(document) + list_cache_table(document)
 
 
 def review_cache_table(document):
@@ -442,6 +443,38 @@ def review_cache_table(document):
 UNNAMED_VARIANTS = (("prepared", "prepared once per connection (the default)"),
                     ("unnamed-direct", "--db_unnamed_statements, straight to PostgreSQL"),
                     ("unnamed-pgbouncer", "--db_unnamed_statements, through PgBouncer (pool 8)"))
+
+
+def list_cache_table(document):
+    """ListRestaurants' first page with and without the restaurant first-page cache (the same
+    step as the other caches', after them)."""
+    cache = document.get("restaurant_first_page_cache")
+    if not cache:
+        return []
+
+    def rate(name):
+        run = cache.get(name)
+        return run.get("calls_per_s") if run else None
+
+    on, off = rate("on"), rate("off")
+    genres = find(document, "list_genres", 64)
+    genres_rate = genres.get("calls_per_s") if genres else None
+    lines = ["", "Restaurant first-page cache: ListRestaurants at concurrency 64, anonymous, first "
+             "page of 20 over every open restaurant (no filter: one entry, which every call "
+             "reads); on the same cached server after the other caches' runs; the hit ratio is "
+             'misc_cache_hits_total{cache="restaurant_first_page"} over every anonymous '
+             "first-page read, warm-up included.",
+             "", "| run | calls/s | hit ratio |", "|---|--:|--:|"]
+    lines += cache_run_rows(cache, (("cache on, from empty (a fresh pod)", "cold"),
+                                    ("cache on, warm (the run before left it filled)", "on"),
+                                    ("cache off (--cache_max_entries=0)", "off")))
+    lines.append("")
+    if on and off:
+        lines.append(f"- cache on (warm) / cache off: **{on / off:.2f}x**")
+    if on and genres_rate:
+        lines.append(f"- cache on (warm) / ListGenres (memory-served) at c=64: "
+                     f"**{on / genres_rate:.2f}x**")
+    return lines
 
 
 def unnamed_runs(run_dir):

@@ -29,7 +29,8 @@
 #   7b. cache    GetRestaurant at c=64, Zipf-popular ids (s = 1), on a second server with the
 #                restaurant cache on (from cold, then warm), and with it off; uniform ids with
 #                it off; then ListReviews' anonymous first page of 20 (the review first-page
-#                cache) the same way, Zipf ids only (--no-cache skips it)
+#                cache) the same way, Zipf ids only; then ListRestaurants' first page (the
+#                restaurant first-page cache) from cold, warm and off (--no-cache skips it)
 #   7c. rest     misc-rest (HTTP/1.1, JSON) under h2load --h1, 64 connections: the memory-served
 #                routes pinned as in 7; then GetRestaurant (cache off, database path, unpinned)
 #                over REST and, with the same h2load settings and restaurant, over gRPC against
@@ -415,8 +416,9 @@ fi
 # above (--cache_max_entries=0: every call reads PostgreSQL), plus uniform ids with the cache
 # off (the path every call took before the cache). Then ListReviews (workload list_reviews:
 # anonymous, no page token, page size 20, exactly what the review_first_page cache keeps) with
-# the same Zipf ids, cold and warm on the cached server and off on the other. report.py prints
-# the ratios.
+# the same Zipf ids, cold and warm on the cached server and off on the other. Then
+# ListRestaurants' first page (workload list_restaurants_first: no filter, page size 20, what
+# the restaurant_first_page cache keeps) the same way. report.py prints the ratios.
 cache_run() {  # cache_run NAME TARGET WORKLOAD [LOADGEN FLAGS...]
   local name=$1 run_target=$2 workload=$3
   shift 3
@@ -437,14 +439,15 @@ for line in urllib.request.urlopen(f"http://{sys.argv[1]}/metrics", timeout=5).r
         print(line.split("{")[0], cache.group(1) if cache else "-", line.rsplit(" ", 1)[1])
 PY
 }
-# cache_phases TARGET METRICS WORKLOAD PREFIX: PREFIX-cold then PREFIX-on with --zipf against the
-# cached server, its counters written before and after each run.
+# cache_phases TARGET METRICS WORKLOAD PREFIX [LOADGEN FLAGS...]: PREFIX-cold then PREFIX-on
+# against the cached server, its counters written before and after each run.
 cache_phases() {
-  local phase
+  local phase target=$1 metrics=$2 workload=$3 prefix=$4
+  shift 4
   for phase in cold on; do
-    cache_counters "$2" >"$run_dir/cache-$4-$phase.counters-before"
-    cache_run "$4-$phase" "$1" "$3" --zipf
-    cache_counters "$2" >"$run_dir/cache-$4-$phase.counters-after"
+    cache_counters "$metrics" >"$run_dir/cache-$prefix-$phase.counters-before"
+    cache_run "$prefix-$phase" "$target" "$workload" "$@"
+    cache_counters "$metrics" >"$run_dir/cache-$prefix-$phase.counters-after"
   done
 }
 if ((cache_step)); then
@@ -460,20 +463,24 @@ if ((cache_step)); then
   # First from an empty cache (what a fresh pod sees), then again with what that run left:
   # the working set fits in the cache, so the second is its steady state. The hit ratio of
   # each comes from the server's own counters around the run (warm-up included).
-  cache_phases "$cached_target" "$cached_metrics" get_restaurant zipf
+  cache_phases "$cached_target" "$cached_metrics" get_restaurant zipf --zipf
   # Peak RSS with the restaurant cache filled by both runs: what a production pod's memory
   # request must hold (the workloads above run with the cache off).
   grep VmHWM "/proc/$cached_pid/status" | awk '{print $2}' >"$run_dir/cache-server.hwm" || true
   # The review first-page cache is still empty: the GetRestaurant runs do not touch it.
-  cache_phases "$cached_target" "$cached_metrics" list_reviews reviews-zipf
+  cache_phases "$cached_target" "$cached_metrics" list_reviews reviews-zipf --zipf
   # ... and with both caches filled. bench/scaling.py sizes pods with the latest of these.
   grep VmHWM "/proc/$cached_pid/status" | awk '{print $2}' \
     >"$run_dir/cache-server-reviews.hwm" || true
+  # ListRestaurants' anonymous first page of 20 over every open restaurant (the list's top
+  # page): one filter, so one entry of the restaurant first-page cache, read by every call.
+  cache_phases "$cached_target" "$cached_metrics" list_restaurants_first lists
   stop_server "$cached_pid"
   ceiling_pids=()
   cache_run zipf-off "$target" get_restaurant --zipf
   cache_run uniform-off "$target" get_restaurant
   cache_run reviews-zipf-off "$target" list_reviews --zipf
+  cache_run lists-off "$target" list_restaurants_first
 fi
 
 # ---- 7c. misc-rest ----

@@ -22,22 +22,31 @@ server::ServiceModule Module() {
             // Shared by the service and the change feed's callbacks.
             std::shared_ptr<RestaurantCache> cache =
                 env.caches.Create<v1::Restaurant>("restaurant");
-            // Without entries to keep exact (--cache_max_entries=0) it needs no change feed,
+            std::shared_ptr<FirstPageCache> first_pages =
+                env.caches.Create<v1::ListRestaurantsResponse>("restaurant_first_page");
+            // Without entries to keep exact (--cache_max_entries=0) they need no change feed,
             // and the process then opens no LISTEN session.
             if (env.caches.options().max_entries > 0) {
-              env.changes.Subscribe(
-                  kChangeChannel,
-                  {.on_change =
-                       [cache](absl::string_view payload) {
-                         cache::ApplyChangePayload(*cache, payload);
-                       },
-                   .on_listening = [cache](bool listening) { cache->SetEnabled(listening); }});
+              env.changes.Subscribe(kChangeChannel,
+                                    {.on_change =
+                                         [cache, first_pages](absl::string_view payload) {
+                                           cache::ApplyChangePayload(*cache, payload);
+                                           // Whichever restaurant changed (its rank, area, genres,
+                                           // whether it is closed), it may enter or leave any list:
+                                           // all pages go.
+                                           first_pages->Clear();
+                                         },
+                                     .on_listening =
+                                         [cache, first_pages](bool listening) {
+                                           cache->SetEnabled(listening);
+                                           first_pages->SetEnabled(listening);
+                                         }});
             }
             return server::HostedService{
                 .full_name = v1::RestaurantService::service_full_name(),
                 .service = std::make_unique<RestaurantService>(
                     env.pool, env.calls.ForService(v1::RestaurantService::service_full_name()),
-                    cache, env.page_tokens)};
+                    std::move(cache), std::move(first_pages), env.page_tokens)};
           }};
 }
 

@@ -31,6 +31,16 @@ std::string ListFilter(const v1::ListRestaurantsRequest& request) {
 
 }  // namespace
 
+std::optional<int64_t> FirstPageKey(const ListQuery& query) {
+  constexpr int64_t kIdBound = int64_t{1} << 31;
+  if (query.after.has_value() || query.limit != pagination::kDefaultPageSize ||
+      query.area_id >= kIdBound || query.genre_id >= kIdBound) {
+    return std::nullopt;
+  }
+  // Validation keeps both ids at 0 or more.
+  return query.area_id * kIdBound + query.genre_id;
+}
+
 absl::StatusOr<ValidListRequest> ValidateListRequest(
     const v1::ListRestaurantsRequest& request, const pagination::PageTokenCodec& page_tokens) {
   status::FieldErrors errors;
@@ -138,27 +148,53 @@ grpc::ServerUnaryReactor* RestaurantService::BatchGetRestaurants(
       });
 }
 
+absl::StatusOr<v1::ListRestaurantsResponse> RestaurantService::ReadPage(
+    const ListQuery& query, const std::string& filter, const server::CallContext& call) {
+  // One row more than the page tells whether another page follows.
+  ListQuery lookahead = query;
+  lookahead.limit = query.limit + 1;
+  absl::StatusOr<Restaurants> read =
+      store_.List(lookahead, call.viewer.user_id(), call.read_bounds());
+  if (!read.ok()) return read.status();
+  v1::ListRestaurantsResponse page;
+  Restaurants* restaurants = page.mutable_restaurants();
+  restaurants->Swap(&*read);
+  if (const v1::Restaurant* last = pagination::TrimToPage(*restaurants, query.limit)) {
+    page.set_next_page_token(
+        page_tokens_.Encode(filter, {last->review_count(), last->restaurant_id()}));
+  }
+  return page;
+}
+
 grpc::ServerUnaryReactor* RestaurantService::ListRestaurants(
     grpc::CallbackServerContext* context, const v1::ListRestaurantsRequest* request,
     v1::ListRestaurantsResponse* response) {
   absl::StatusOr<ValidListRequest> valid = ValidateListRequest(*request, page_tokens_);
   if (!valid.ok()) return calls_.Finish(context, valid.status());
-  return calls_.Run(context, [this, query = valid->query, filter = std::move(valid->filter),
-                              response](const server::CallContext& call) {
-    // One row more than the page tells whether another page follows.
-    ListQuery lookahead = query;
-    lookahead.limit = query.limit + 1;
-    absl::StatusOr<Restaurants> read =
-        store_.List(lookahead, call.viewer.user_id(), call.read_bounds());
-    if (!read.ok()) return read.status();
-    Restaurants* restaurants = response->mutable_restaurants();
-    restaurants->Swap(&*read);
-    if (const v1::Restaurant* last = pagination::TrimToPage(*restaurants, query.limit)) {
-      response->set_next_page_token(
-          page_tokens_.Encode(filter, {last->review_count(), last->restaurant_id()}));
-    }
-    return absl::OkStatus();
-  });
+  const std::optional<int64_t> cache_key = FirstPageKey(valid->query);
+  return calls_.ServeOrRun(
+      context,
+      [&](const server::CallContext& call) -> std::optional<absl::Status> {
+        if (!cache_key.has_value() || !call.viewer.is_anonymous()) return std::nullopt;
+        FirstPageCache::Value cached = first_pages_.Peek(*cache_key);
+        if (cached == nullptr) return std::nullopt;
+        *response = *cached;
+        return absl::OkStatus();
+      },
+      [this, cache_key, query = valid->query, filter = std::move(valid->filter),
+       response](const server::CallContext& call) -> absl::Status {
+        if (!cache_key.has_value() || !call.viewer.is_anonymous()) {
+          absl::StatusOr<v1::ListRestaurantsResponse> page = ReadPage(query, filter, call);
+          if (!page.ok()) return page.status();
+          response->Swap(&*page);
+          return absl::OkStatus();
+        }
+        absl::StatusOr<FirstPageCache::Value> page = first_pages_.GetOrLoad(
+            *cache_key, [&] { return ReadPage(query, filter, call); }, call.deadline);
+        if (!page.ok()) return page.status();
+        *response = **page;
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace misc::restaurant

@@ -1,7 +1,9 @@
 #ifndef MISC_SERVICES_RESTAURANT_RESTAURANT_SERVICE_H_
 #define MISC_SERVICES_RESTAURANT_RESTAURANT_SERVICE_H_
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -36,20 +38,35 @@ absl::Status ValidateBatchGetRequest(const v1::BatchGetRestaurantsRequest& reque
 // change notifications (module.cc subscribes it).
 using RestaurantCache = cache::KeyedCache<v1::Restaurant>;
 
+// ListRestaurants' first pages at the default page size as an anonymous viewer sees them, the
+// whole answer (next page token included), by FirstPageKey. Any changed restaurant may enter,
+// leave or move within any list, so module.cc empties it on every change of the table.
+using FirstPageCache = cache::KeyedCache<v1::ListRestaurantsResponse>;
+
+// Returns the FirstPageCache key of `query` when its page is one the cache keeps: the first
+// page (no token) at the default page size, what the BFF's list pages ask for, of an area and
+// a genre id each below 2^31 (both packed into the key; a larger id is no area or genre the
+// schema has, so its page is simply read).
+std::optional<int64_t> FirstPageKey(const ListQuery& query);
+
 // gRPC handlers of misc.restaurant.v1.RestaurantService: validate the request, run the
 // store off the callback thread, shape the answer (API.md). Anonymous GetRestaurant and
 // BatchGetRestaurants are answered from `cache` on gRPC's thread when every restaurant is in
-// it; a logged-in viewer's answer (viewer.bookmarked) is always read for that viewer.
+// it, anonymous ListRestaurants first pages from `first_pages`; a logged-in viewer's answer
+// (viewer.bookmarked) is always read for that viewer.
 class RestaurantService final : public v1::RestaurantService::CallbackService {
  public:
   RestaurantService(db::Pool& pool, server::CallRunner calls,
                     std::shared_ptr<RestaurantCache> cache,
+                    std::shared_ptr<FirstPageCache> first_pages,
                     const pagination::PageTokenCodec& page_tokens)
       : store_(pool),
         calls_(std::move(calls)),
         page_tokens_(page_tokens),
         cache_holder_(std::move(cache)),
-        cache_(*cache_holder_) {}
+        cache_(*cache_holder_),
+        first_pages_holder_(std::move(first_pages)),
+        first_pages_(*first_pages_holder_) {}
 
   grpc::ServerUnaryReactor* GetRestaurant(grpc::CallbackServerContext* context,
                                           const v1::GetRestaurantRequest* request,
@@ -62,11 +79,19 @@ class RestaurantService final : public v1::RestaurantService::CallbackService {
                                             v1::ListRestaurantsResponse* response) override;
 
  private:
+  // Reads the page `query` asks for as `call`'s viewer sees it, its next page token bound to
+  // `filter`.
+  absl::StatusOr<v1::ListRestaurantsResponse> ReadPage(const ListQuery& query,
+                                                       const std::string& filter,
+                                                       const server::CallContext& call);
+
   RestaurantStore store_;
   server::CallRunner calls_;
   const pagination::PageTokenCodec& page_tokens_;
   const std::shared_ptr<RestaurantCache> cache_holder_;
   RestaurantCache& cache_;
+  const std::shared_ptr<FirstPageCache> first_pages_holder_;
+  FirstPageCache& first_pages_;
 };
 
 }  // namespace misc::restaurant
