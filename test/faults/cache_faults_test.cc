@@ -1,7 +1,8 @@
-// The restaurant cache when PostgreSQL goes silent, away or restarts under misc-server: it
-// may keep answering from memory only until its change feed can tell that notifications may
-// be lost (at most two heartbeats when the database is silent, at once when the connection
-// breaks), and after the database is back it never serves a name older than the row's.
+// The restaurant caches (GetRestaurant's restaurants, ListRestaurants' first pages) when
+// PostgreSQL goes silent, away or restarts under misc-server: they may keep answering from
+// memory only until their change feed can tell that notifications may be lost (at most two
+// heartbeats when the database is silent, at once when the connection breaks), and after the
+// database is back it never serves a name older than the row's.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -53,19 +54,24 @@ class CacheFaultTest : public FaultTest {
     ASSERT_TRUE(probe_->WaitUntilCached().ok());
   }
 
-  // Reads for `watch` from `origin` on and returns when the last answer with the cached, now
-  // stale name ("before") was given, relative to `origin` (negative: none). Errors (the
-  // database is away) are fine; any other name than `fresh` is not.
+  // Reads for `watch` from `origin` on, GetRestaurant and ListRestaurants' first page in
+  // turn, and returns when the last answer with the cached, now stale name ("before") was
+  // given, relative to `origin` (negative: none). Errors (the database is away) are fine; any
+  // other name than `fresh` is not.
   absl::Duration LastStaleAnswer(absl::Time origin, const std::string& fresh) {
     absl::Duration last_stale = -absl::InfiniteDuration();
+    bool listed = false;
     while (absl::Now() < origin + kWatch) {
-      absl::StatusOr<std::string> name = probe_->Name(absl::Milliseconds(300));
+      absl::StatusOr<std::string> name = listed ? probe_->ListedName(absl::Milliseconds(300))
+                                                : probe_->Name(absl::Milliseconds(300));
       const absl::Duration at = absl::Now() - origin;
+      const char* read = listed ? "ListRestaurants" : "GetRestaurant";
+      listed = !listed;
       if (!name.ok()) continue;
       if (*name == "before") {
         last_stale = at;
       } else {
-        EXPECT_EQ(*name, fresh) << "at " << at;
+        EXPECT_EQ(*name, fresh) << read << " at " << at;
       }
     }
     return last_stale;

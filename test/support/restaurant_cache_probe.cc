@@ -27,6 +27,19 @@ absl::StatusOr<std::string> RestaurantCacheProbe::Name(absl::Duration deadline) 
   return response.restaurant().name();
 }
 
+absl::StatusOr<std::string> RestaurantCacheProbe::ListedName(absl::Duration deadline) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  restaurant::v1::ListRestaurantsRequest request;  // The first page at the default size.
+  restaurant::v1::ListRestaurantsResponse response;
+  const grpc::Status status = stub_->ListRestaurants(&context, request, &response);
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  }
+  if (response.restaurants().empty()) return absl::NotFoundError("the first page is empty");
+  return response.restaurants(0).name();
+}
+
 absl::Status RestaurantCacheProbe::RenameTold(const std::string& name) {
   return ExecuteSql(database_url_, absl::StrCat("UPDATE restaurants SET name = '", name,
                                                 "' WHERE restaurant_id = 1"));
@@ -42,7 +55,8 @@ bool RestaurantCacheProbe::ServedWithin(const std::string& name, absl::Duration 
   const absl::Time give_up = absl::Now() + within;
   do {
     absl::StatusOr<std::string> answered = Name();
-    if (answered.ok() && *answered == name) return true;
+    absl::StatusOr<std::string> listed = ListedName();
+    if (answered.ok() && *answered == name && listed.ok() && *listed == name) return true;
   } while (absl::Now() < give_up);
   return false;
 }
@@ -50,16 +64,20 @@ bool RestaurantCacheProbe::ServedWithin(const std::string& name, absl::Duration 
 absl::Status RestaurantCacheProbe::WaitUntilCached(absl::Duration within) {
   const absl::Time give_up = absl::Now() + within;
   while (absl::Now() < give_up) {
-    // A told change first, so that whatever the cache holds is evicted; the read that follows
-    // loads "before" into it, if it is on.
+    // A told change first, so that whatever the caches hold is dropped; the reads that follow
+    // load "before" into them, if they are on.
     if (absl::Status renamed = RenameTold("before"); !renamed.ok()) return renamed;
     if (!ServedWithin("before", absl::Seconds(2))) continue;
     if (absl::Status renamed = RenameSilently("silent"); !renamed.ok()) return renamed;
     absl::StatusOr<std::string> answered = Name();
-    if (answered.ok() && *answered == "before") return absl::OkStatus();
+    absl::StatusOr<std::string> listed = ListedName();
+    if (answered.ok() && *answered == "before" && listed.ok() && *listed == "before") {
+      return absl::OkStatus();
+    }
     absl::SleepFor(absl::Milliseconds(50));
   }
-  return absl::DeadlineExceededError("GetRestaurant never came from the cache");
+  return absl::DeadlineExceededError(
+      "GetRestaurant and ListRestaurants never both came from the caches");
 }
 
 }  // namespace misc::testing

@@ -1,11 +1,12 @@
 #ifndef MISC_TEST_SUPPORT_RESTAURANT_CACHE_PROBE_H_
 #define MISC_TEST_SUPPORT_RESTAURANT_CACHE_PROBE_H_
 
-// Watches misc-server's restaurant cache from outside: restaurant 1 of a database of the test's
-// own is renamed, with the trigger's NOTIFY (a change the cache is told of) or without it
-// (session_replication_role = replica: a change it never hears of), and anonymous
-// GetRestaurant shows which name the server answers with. An answer that differs from the row
-// after a silent rename came from the cache.
+// Watches misc-server's restaurant caches from outside: restaurant 1 of a database of the
+// test's own (its only restaurant) is renamed, with the trigger's NOTIFY (a change the caches
+// are told of) or without it (session_replication_role = replica: a change they never hear
+// of), and anonymous GetRestaurant (the `restaurant` cache) and ListRestaurants' first page (the
+// `restaurant_first_page` cache) show which name the server answers with. An answer that
+// differs from the row after a silent rename came from a cache.
 
 #include <grpcpp/grpcpp.h>
 
@@ -35,17 +36,20 @@ class RestaurantCacheProbe {
 
   // The name anonymous GetRestaurant(1) answers with, within `deadline`, or its error.
   absl::StatusOr<std::string> Name(absl::Duration deadline = absl::Seconds(10));
+  // The name of the first restaurant of anonymous ListRestaurants' first page, within
+  // `deadline`, or its error (NOT_FOUND for an empty page).
+  absl::StatusOr<std::string> ListedName(absl::Duration deadline = absl::Seconds(10));
 
   // Renames restaurant 1 with (Told) or without (Silently) the change notification.
   absl::Status RenameTold(const std::string& name);
   absl::Status RenameSilently(const std::string& name);
 
-  // True when an anonymous read says `name` within `within`.
+  // True when both anonymous reads (Name, ListedName) say `name` within `within`.
   bool ServedWithin(const std::string& name, absl::Duration within);
 
-  // Waits until anonymous reads come from the cache: a row renamed behind its back still reads
-  // as it was. Leaves the database saying "silent" and the cache saying "before". Returns
-  // DEADLINE_EXCEEDED when that never happened within `within`.
+  // Waits until both anonymous reads come from the caches: a row renamed behind their back
+  // still reads as it was. Leaves the database saying "silent" and the caches saying "before".
+  // Returns DEADLINE_EXCEEDED when that never happened within `within`.
   absl::Status WaitUntilCached(absl::Duration within = absl::Seconds(20));
 
  private:
