@@ -1,4 +1,4 @@
-// The restaurant caches (GetRestaurant's restaurants, ListRestaurants' first pages) when
+// The caches (GetRestaurant's restaurants, ListRestaurants' and ListReviews' first pages) when
 // PostgreSQL goes silent, away or restarts under misc-server: they may keep answering from
 // memory only until their change feed can tell that notifications may be lost (at most two
 // heartbeats when the database is silent, at once when the connection breaks), and after the
@@ -46,27 +46,40 @@ class CacheFaultTest : public FaultTest {
     url_ = testing::CreateMigratedDatabase("cache_faults");
     ASSERT_FALSE(url_.empty());
     ASSERT_TRUE(testing::ExecuteSql(url_, testing::kCacheProbeRows).ok());
+    ASSERT_TRUE(testing::ExecuteSql(url_, testing::kCacheProbeReview).ok());
     server_ = StartServer(testing::DatabaseNameOf(url_),
                           {"--cache_ttl=1h", absl::StrCat("--change_feed_heartbeat=",
                                                           absl::FormatDuration(kHeartbeat))});
     ASSERT_NE(server_, nullptr);
-    probe_ = std::make_unique<testing::RestaurantCacheProbe>(server_->channel(), url_);
+    probe_ = std::make_unique<testing::RestaurantCacheProbe>(
+        server_->channel(), url_, testing::ProbedCaches::kRestaurantAndReviews);
     ASSERT_TRUE(probe_->WaitUntilCached().ok());
   }
 
-  // Reads for `watch` from `origin` on, GetRestaurant and ListRestaurants' first page in
-  // turn, and returns when the last answer with the cached, now stale name ("before") was
-  // given, relative to `origin` (negative: none). Errors (the database is away) are fine; any
-  // other name than `fresh` is not.
+  // Reads for `watch` from `origin` on, GetRestaurant, ListRestaurants' and ListReviews' first
+  // pages in turn, and returns when the last answer with the cached, now stale name ("before")
+  // was given, relative to `origin` (negative: none). Errors (the database is away) are fine;
+  // any other name than `fresh` is not.
   absl::Duration LastStaleAnswer(absl::Time origin, const std::string& fresh) {
+    constexpr absl::Duration kRead = absl::Milliseconds(300);
     absl::Duration last_stale = -absl::InfiniteDuration();
-    bool listed = false;
-    while (absl::Now() < origin + kWatch) {
-      absl::StatusOr<std::string> name = listed ? probe_->ListedName(absl::Milliseconds(300))
-                                                : probe_->Name(absl::Milliseconds(300));
+    for (int turn = 0; absl::Now() < origin + kWatch; ++turn) {
+      absl::StatusOr<std::string> name;
+      const char* read = "";
+      switch (turn % 3) {
+        case 0:
+          name = probe_->Name(kRead);
+          read = "GetRestaurant";
+          break;
+        case 1:
+          name = probe_->ListedName(kRead);
+          read = "ListRestaurants";
+          break;
+        default:
+          name = probe_->ReviewTitle(kRead);
+          read = "ListReviews";
+      }
       const absl::Duration at = absl::Now() - origin;
-      const char* read = listed ? "ListRestaurants" : "GetRestaurant";
-      listed = !listed;
       if (!name.ok()) continue;
       if (*name == "before") {
         last_stale = at;
