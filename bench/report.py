@@ -314,12 +314,14 @@ def collect(args):
 
 
 # The caches of step 7b: results JSON key -> (the server's `cache` label of misc_cache_*, the
-# prefix of their runs' files after "cache-", the runs).
+# prefix of their runs' files after "cache-", the runs). A run measured in rounds (NAME-r1,
+# NAME-r2, ...: cache on and off interleaved) is reported as its median round.
 CACHE_STEPS = {
     "restaurant_cache": ("restaurant", "", ("zipf-cold", "zipf-on", "zipf-off", "uniform-off")),
     "review_first_page_cache": ("review_first_page", "reviews-",
                                 ("zipf-cold", "zipf-on", "zipf-off")),
-    "restaurant_first_page_cache": ("restaurant_first_page", "lists-", ("cold", "on", "off")),
+    "restaurant_first_page_cache": ("restaurant_first_page", "lists-",
+                                    ("cold", "on", "off")),
 }
 
 
@@ -338,34 +340,66 @@ def cache_counters(path, cache):
     return counters
 
 
+def hit_ratio(run_dir, cache, stems):
+    """`cache`'s hit ratio over the runs `stems` (file names without their extension), from the
+    counters bench/run.sh wrote around each on the cached server; None without counters."""
+    hits = reads = 0
+    for stem in stems:
+        before = cache_counters(os.path.join(run_dir, f"{stem}.counters-before"), cache)
+        after = cache_counters(os.path.join(run_dir, f"{stem}.counters-after"), cache)
+        if not (before and after):
+            return None
+        delta = {key: after.get(key, 0) - before.get(key, 0) for key in after}
+        hits += delta.get("misc_cache_hits_total", 0)
+        # Misses count the coalesced ones too; bypassed reads skipped a cache that was off.
+        reads += (delta.get("misc_cache_hits_total", 0) + delta.get("misc_cache_misses_total", 0)
+                  + delta.get("misc_cache_bypassed_total", 0))
+    return round(hits / reads, 4) if reads else None
+
+
 def cache_runs(run_dir, cache, prefix, names):
-    """One cache's runs of step 7b, loadgen JSON by name (zipf-cold and zipf-on against the
-    cached server, zipf-off and uniform-off against the one with the caches off), with the
-    hit ratio of `cache` around each run on the cached server."""
+    """One cache's runs of step 7b, loadgen JSON by name (NAME-cold and NAME-on against the
+    cached server, NAME-off against the one with the caches off), with the hit ratio of `cache`
+    over each on the cached server. A run in rounds is its median round by calls/s, with
+    every round's calls/s under "rounds_calls_per_s" and the hit ratio over all of them."""
     runs = {}
     for name in names:
-        path = os.path.join(run_dir, f"cache-{prefix}{name}.loadgen.json")
-        if not os.path.exists(path):
+        stem = os.path.join(run_dir, f"cache-{prefix}{name}")
+        stems = [stem] if os.path.exists(f"{stem}.loadgen.json") else sorted(
+            path[:-len(".loadgen.json")]
+            for path in glob.glob(f"{stem}-r[0-9]*.loadgen.json"))
+        if not stems:
             continue
-        runs[name] = json.load(open(path))
-        before = cache_counters(os.path.join(run_dir, f"cache-{prefix}{name}.counters-before"),
-                                cache)
-        after = cache_counters(os.path.join(run_dir, f"cache-{prefix}{name}.counters-after"),
-                               cache)
-        if before and after:
-            delta = {key: after.get(key, 0) - before.get(key, 0) for key in after}
-            hits = delta.get("misc_cache_hits_total", 0)
-            # Misses count the coalesced ones too; bypassed reads skipped a cache that was off.
-            reads = (hits + delta.get("misc_cache_misses_total", 0)
-                     + delta.get("misc_cache_bypassed_total", 0))
-            if reads:
-                runs[name]["cache_hit_ratio"] = round(hits / reads, 4)
+        rounds = [json.load(open(f"{path}.loadgen.json")) for path in stems]
+        by_rate = sorted(rounds, key=lambda run: run.get("calls_per_s") or 0)
+        runs[name] = dict(by_rate[(len(by_rate) - 1) // 2])
+        if len(rounds) > 1:  # In round order, so that report.py can pair them (cache_ratio).
+            runs[name]["rounds_calls_per_s"] = [run.get("calls_per_s") for run in rounds]
+        ratio = hit_ratio(run_dir, cache, stems)
+        if ratio is not None:
+            runs[name]["cache_hit_ratio"] = ratio
     return runs
+
+
+def cache_ratio(cache, numerator, denominator):
+    """calls/s of run `numerator` over run `denominator` of one cache step: the median of the
+    rounds' ratios when both ran in the same interleaved rounds (each pair in the same spell of
+    the VM), else the ratio of their figures; None when either is missing."""
+    top, bottom = cache.get(numerator) or {}, cache.get(denominator) or {}
+    top_rounds, bottom_rounds = top.get("rounds_calls_per_s"), bottom.get("rounds_calls_per_s")
+    if top_rounds and bottom_rounds and len(top_rounds) == len(bottom_rounds) and all(
+            top_rounds + bottom_rounds):
+        ratios = sorted(a / b for a, b in zip(top_rounds, bottom_rounds))
+        middle = len(ratios) // 2
+        return ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+    if top.get("calls_per_s") and bottom.get("calls_per_s"):
+        return top["calls_per_s"] / bottom["calls_per_s"]
+    return None
 
 
 # The runs of a cache step every cache has, as its table labels them.
 CACHE_RUNS = (("cache on, from empty (a fresh pod)", "zipf-cold"),
-              ("cache on, warm (the run before left it filled)", "zipf-on"),
+              ("cache on, warm (after the run above)", "zipf-on"),
               ("cache off (--cache_max_entries=0)", "zipf-off"))
 
 
@@ -375,6 +409,10 @@ def cache_run_rows(cache, runs):
     for label, name in runs:
         run = cache.get(name) or {}
         value, ratio = run.get("calls_per_s"), run.get("cache_hit_ratio")
+        rounds = run.get("rounds_calls_per_s")
+        if rounds:
+            label += f", median of {len(rounds)} rounds (" + ", ".join(
+                f"{rate:,.0f}" for rate in rounds) + ")"
         rows.append(f"| {label} | {value:,.0f} | {'-' if ratio is None else f'{ratio:.1%}'} |"
                     if value else f"| {label} | - | - |")
     return rows
@@ -390,20 +428,23 @@ def cache_table(document):
         run = cache.get(name)
         return run.get("calls_per_s") if run else None
 
-    on, off, uniform = rate("zipf-on"), rate("zipf-off"), rate("uniform-off")
+    on = rate("zipf-on")
+    to_uniform, to_off = cache_ratio(cache, "zipf-on", "uniform-off"), cache_ratio(
+        cache, "zipf-on", "zipf-off")
     genres = find(document, "list_genres", 64)
     genres_rate = genres.get("calls_per_s") if genres else None
     lines = ["", "Restaurant cache: GetRestaurant at concurrency 64, ids with Zipf popularity "
              "(s = 1) over every restaurant unless said otherwise; the hit ratio is the "
-             "server's own (misc_cache_hits_total over every anonymous read, warm-up included).",
+             "server's own (misc_cache_hits_total over every anonymous read, warm-up included). "
+             "Warm and off ran in interleaved rounds; a ratio is the median round's.",
              "", "| run | calls/s | hit ratio |", "|---|--:|--:|"]
     lines += cache_run_rows(cache, CACHE_RUNS + (("cache off, uniform ids", "uniform-off"),))
     lines.append("")
-    if on and uniform:
+    if to_uniform:
         lines.append(f"- cache on (warm) / uniform cache off (the path before the cache): "
-                     f"**{on / uniform:.2f}x** (target >= 2.5x)")
-    if on and off:
-        lines.append(f"- cache on (warm) / cache off, same ids: **{on / off:.2f}x**")
+                     f"**{to_uniform:.2f}x** (target >= 2.5x)")
+    if to_off:
+        lines.append(f"- cache on (warm) / cache off, same ids: **{to_off:.2f}x**")
     if on and genres_rate:
         lines.append(f"- cache on (warm) / ListGenres (memory-served) at c=64: "
                      f"**{on / genres_rate:.2f}x** (target >= 0.8x)")
@@ -421,7 +462,7 @@ def review_cache_table(document):
         run = cache.get(name)
         return run.get("calls_per_s") if run else None
 
-    on, off = rate("zipf-on"), rate("zipf-off")
+    on, to_off = rate("zipf-on"), cache_ratio(cache, "zipf-on", "zipf-off")
     genres = find(document, "list_genres", 64)
     genres_rate = genres.get("calls_per_s") if genres else None
     lines = ["", "Review first-page cache: ListReviews at concurrency 64, anonymous, first page "
@@ -432,18 +473,12 @@ def review_cache_table(document):
              "", "| run | calls/s | hit ratio |", "|---|--:|--:|"]
     lines += cache_run_rows(cache, CACHE_RUNS)
     lines.append("")
-    if on and off:
-        lines.append(f"- cache on (warm) / cache off, same ids: **{on / off:.2f}x**")
+    if to_off:
+        lines.append(f"- cache on (warm) / cache off, same ids: **{to_off:.2f}x**")
     if on and genres_rate:
         lines.append(f"- cache on (warm) / ListGenres (memory-served) at c=64: "
                      f"**{on / genres_rate:.2f}x**")
     return lines
-
-
-UNNAMED_VARIANTS = (("prepared", "prepared once per connection (the default)"),
-                    ("unnamed-direct", "--db_unnamed_statements, straight to PostgreSQL"),
-                    ("unnamed-pgbouncer", "--db_unnamed_statements, through PgBouncer (pool 8)"))
-
 
 def list_cache_table(document):
     """ListRestaurants' first page with and without the restaurant first-page cache (the same
@@ -456,7 +491,7 @@ def list_cache_table(document):
         run = cache.get(name)
         return run.get("calls_per_s") if run else None
 
-    on, off = rate("on"), rate("off")
+    on, to_off = rate("on"), cache_ratio(cache, "on", "off")
     genres = find(document, "list_genres", 64)
     genres_rate = genres.get("calls_per_s") if genres else None
     lines = ["", "Restaurant first-page cache: ListRestaurants at concurrency 64, anonymous, first "
@@ -466,15 +501,21 @@ def list_cache_table(document):
              "first-page read, warm-up included.",
              "", "| run | calls/s | hit ratio |", "|---|--:|--:|"]
     lines += cache_run_rows(cache, (("cache on, from empty (a fresh pod)", "cold"),
-                                    ("cache on, warm (the run before left it filled)", "on"),
+                                    ("cache on, warm (after the run above)", "on"),
                                     ("cache off (--cache_max_entries=0)", "off")))
     lines.append("")
-    if on and off:
-        lines.append(f"- cache on (warm) / cache off: **{on / off:.2f}x**")
+    if to_off:
+        lines.append(f"- cache on (warm) / cache off: **{to_off:.2f}x**")
     if on and genres_rate:
         lines.append(f"- cache on (warm) / ListGenres (memory-served) at c=64: "
                      f"**{on / genres_rate:.2f}x**")
     return lines
+
+
+UNNAMED_VARIANTS = (("prepared", "prepared once per connection (the default)"),
+                    ("unnamed-direct", "--db_unnamed_statements, straight to PostgreSQL"),
+                    ("unnamed-pgbouncer", "--db_unnamed_statements, through PgBouncer (pool 8)"))
+
 
 
 def unnamed_runs(run_dir):
@@ -576,8 +617,8 @@ def targets(document):
     cache = document.get("restaurant_cache") or {}
     cache_rate = {name: run.get("calls_per_s") for name, run in cache.items() if run}
     genres_for_cache = find(document, "list_genres", 64)
-    if cache_rate.get("zipf-on") and cache_rate.get("uniform-off"):
-        ratio = cache_rate["zipf-on"] / cache_rate["uniform-off"]
+    ratio = cache_ratio(cache, "zipf-on", "uniform-off")
+    if ratio:
         add("GetRestaurant, Zipf ids, cache on / uniform ids, cache off (calls/s, c=64)",
             round(ratio, 2), ">= 2.5", ratio >= 2.5)
     if cache_rate.get("zipf-on") and genres_for_cache:

@@ -27,10 +27,11 @@
 #                misc-transport-ceiling (a plain gRPC server giving the same answers) on the
 #                callback and on the async API, one after the other (--no-transport skips it)
 #   7b. cache    GetRestaurant at c=64, Zipf-popular ids (s = 1), on a second server with the
-#                restaurant cache on (from cold, then warm), and with it off; uniform ids with
-#                it off; then ListReviews' anonymous first page of 20 (the review first-page
-#                cache) the same way, Zipf ids only; then ListRestaurants' first page (the
-#                restaurant first-page cache) from cold, warm and off (--no-cache skips it)
+#                restaurant cache on from cold, then 3 interleaved rounds of it warm, of it off
+#                and of uniform ids with it off (report.py takes the median round); then
+#                ListReviews' anonymous first page of 20 (the review first-page cache) the same
+#                way, Zipf ids only; then ListRestaurants' first page (the restaurant first-page
+#                cache) (--no-cache skips it)
 #   7c. rest     misc-rest (HTTP/1.1, JSON) under h2load --h1, 64 connections: the memory-served
 #                routes pinned as in 7; then GetRestaurant (cache off, database path, unpinned)
 #                over REST and, with the same h2load settings and restaurant, over gRPC against
@@ -77,6 +78,8 @@ rest_step=1
 unnamed_step=1
 callgrind_step=1
 callgrind_calls=30000
+# Step 7b compares cache on and off in this many interleaved rounds (the median is reported).
+cache_rounds=3
 out=""
 server_override=""
 
@@ -88,7 +91,7 @@ die() {
 
 while (($# > 0)); do
   case $1 in
-    --quick) concurrency="1 64" duration=3s warmup=1s callgrind_calls=5000 ;;
+    --quick) concurrency="1 64" duration=3s warmup=1s callgrind_calls=5000 cache_rounds=1 ;;
     --concurrency) concurrency=$2 && shift ;;
     --duration) duration=$2 && shift ;;
     --warmup) warmup=$2 && shift ;;
@@ -439,15 +442,27 @@ for line in urllib.request.urlopen(f"http://{sys.argv[1]}/metrics", timeout=5).r
         print(line.split("{")[0], cache.group(1) if cache else "-", line.rsplit(" ", 1)[1])
 PY
 }
-# cache_phases TARGET METRICS WORKLOAD PREFIX [LOADGEN FLAGS...]: PREFIX-cold then PREFIX-on
-# against the cached server, its counters written before and after each run.
-cache_phases() {
-  local phase target=$1 metrics=$2 workload=$3 prefix=$4
-  shift 4
-  for phase in cold on; do
-    cache_counters "$metrics" >"$run_dir/cache-$prefix-$phase.counters-before"
-    cache_run "$prefix-$phase" "$target" "$workload" "$@"
-    cache_counters "$metrics" >"$run_dir/cache-$prefix-$phase.counters-after"
+# cache_counted_run NAME TARGET METRICS WORKLOAD [LOADGEN FLAGS...]: cache_run against the
+# cached server, its counters written before and after the run (the run's own hit ratio).
+cache_counted_run() {
+  local name=$1 run_target=$2 metrics=$3
+  shift 3
+  cache_counters "$metrics" >"$run_dir/cache-$name.counters-before"
+  cache_run "$name" "$run_target" "$@"
+  cache_counters "$metrics" >"$run_dir/cache-$name.counters-after"
+}
+# cache_compare PREFIX WORKLOAD [LOADGEN FLAGS...]: PREFIX-cold on the cached server (from
+# empty), then $cache_rounds rounds of PREFIX-on-rN (warm) on it and PREFIX-off-rN on the
+# server with the caches off, one after the other. The VM's speed drifts by 15-30 % from one
+# 10-second window to the next; interleaving the two puts each pair in the same spell, and
+# report.py takes the median round.
+cache_compare() {
+  local prefix=$1 round
+  shift
+  cache_counted_run "$prefix-cold" "$cached_target" "$cached_metrics" "$@"
+  for ((round = 1; round <= cache_rounds; round++)); do
+    cache_counted_run "$prefix-on-r$round" "$cached_target" "$cached_metrics" "$@"
+    cache_run "$prefix-off-r$round" "$target" "$@"
   done
 }
 if ((cache_step)); then
@@ -461,26 +476,28 @@ if ((cache_step)); then
   wait_until_serving "$cached_target" "$cached_pid" "misc-server (cache on)" \
     "$run_dir/server-cached.log"
   # First from an empty cache (what a fresh pod sees), then again with what that run left:
-  # the working set fits in the cache, so the second is its steady state. The hit ratio of
-  # each comes from the server's own counters around the run (warm-up included).
-  cache_phases "$cached_target" "$cached_metrics" get_restaurant zipf --zipf
-  # Peak RSS with the restaurant cache filled by both runs: what a production pod's memory
+  # the working set fits in the cache, so the warm rounds are its steady state. The hit ratio
+  # of each comes from the server's own counters around the run (warm-up included). Each
+  # round also runs uniform ids on the server with the cache off: every call before the cache.
+  cache_counted_run zipf-cold "$cached_target" "$cached_metrics" get_restaurant --zipf
+  for ((round = 1; round <= cache_rounds; round++)); do
+    cache_counted_run "zipf-on-r$round" "$cached_target" "$cached_metrics" get_restaurant --zipf
+    cache_run "zipf-off-r$round" "$target" get_restaurant --zipf
+    cache_run "uniform-off-r$round" "$target" get_restaurant
+  done
+  # Peak RSS with the restaurant cache filled by those runs: what a production pod's memory
   # request must hold (the workloads above run with the cache off).
   grep VmHWM "/proc/$cached_pid/status" | awk '{print $2}' >"$run_dir/cache-server.hwm" || true
   # The review first-page cache is still empty: the GetRestaurant runs do not touch it.
-  cache_phases "$cached_target" "$cached_metrics" list_reviews reviews-zipf --zipf
+  cache_compare reviews-zipf list_reviews --zipf
   # ... and with both caches filled. bench/scaling.py sizes pods with the latest of these.
   grep VmHWM "/proc/$cached_pid/status" | awk '{print $2}' \
     >"$run_dir/cache-server-reviews.hwm" || true
   # ListRestaurants' anonymous first page of 20 over every open restaurant (the list's top
   # page): one filter, so one entry of the restaurant first-page cache, read by every call.
-  cache_phases "$cached_target" "$cached_metrics" list_restaurants_first lists
+  cache_compare lists list_restaurants_first
   stop_server "$cached_pid"
   ceiling_pids=()
-  cache_run zipf-off "$target" get_restaurant --zipf
-  cache_run uniform-off "$target" get_restaurant
-  cache_run reviews-zipf-off "$target" list_reviews --zipf
-  cache_run lists-off "$target" list_restaurants_first
 fi
 
 # ---- 7c. misc-rest ----
