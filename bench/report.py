@@ -340,13 +340,14 @@ def cache_counters(path, cache):
     return counters
 
 
-def hit_ratio(run_dir, cache, stems):
-    """`cache`'s hit ratio over the runs `stems` (file names without their extension), from the
-    counters bench/run.sh wrote around each on the cached server; None without counters."""
+def hit_ratio(cache, stems):
+    """`cache`'s hit ratio over the runs `stems` (their files' paths without the extension),
+    from the counters bench/run.sh wrote around each on the cached server; None without
+    counters."""
     hits = reads = 0
     for stem in stems:
-        before = cache_counters(os.path.join(run_dir, f"{stem}.counters-before"), cache)
-        after = cache_counters(os.path.join(run_dir, f"{stem}.counters-after"), cache)
+        before = cache_counters(f"{stem}.counters-before", cache)
+        after = cache_counters(f"{stem}.counters-after", cache)
         if not (before and after):
             return None
         delta = {key: after.get(key, 0) - before.get(key, 0) for key in after}
@@ -375,7 +376,7 @@ def cache_runs(run_dir, cache, prefix, names):
         runs[name] = dict(by_rate[(len(by_rate) - 1) // 2])
         if len(rounds) > 1:  # In round order, so that report.py can pair them (cache_ratio).
             runs[name]["rounds_calls_per_s"] = [run.get("calls_per_s") for run in rounds]
-        ratio = hit_ratio(run_dir, cache, stems)
+        ratio = hit_ratio(cache, stems)
         if ratio is not None:
             runs[name]["cache_hit_ratio"] = ratio
     return runs
