@@ -27,8 +27,9 @@
 #                misc-transport-ceiling (a plain gRPC server giving the same answers) on the
 #                callback and on the async API, one after the other (--no-transport skips it)
 #   7b. cache    GetRestaurant at c=64, Zipf-popular ids (s = 1), on a second server with the
-#                restaurant cache on from cold, then 3 interleaved rounds of it warm, of it off
-#                and of uniform ids with it off (report.py takes the median round); then
+#                restaurant cache on from cold, then 3 interleaved rounds of it warm, of it off,
+#                of uniform ids with it off and of pgbench at c=64 (report.py takes the median
+#                round); then
 #                ListReviews' anonymous first page of 20 (the review first-page cache) the same
 #                way, Zipf ids only; then ListRestaurants' first page (the restaurant first-page
 #                cache) (--no-cache skips it)
@@ -480,10 +481,16 @@ if ((cache_step)); then
   # of each comes from the server's own counters around the run (warm-up included). Each
   # round also runs uniform ids on the server with the cache off: every call before the cache.
   cache_counted_run zipf-cold "$cached_target" "$cached_metrics" get_restaurant --zipf
+  # And pgbench's c=64 in the same rounds: step 6 runs it minutes after step 5's GetRestaurant,
+  # which is no pair at all on this VM (report.py puts both ratios side by side).
   for ((round = 1; round <= cache_rounds; round++)); do
     cache_counted_run "zipf-on-r$round" "$cached_target" "$cached_metrics" get_restaurant --zipf
     cache_run "zipf-off-r$round" "$target" get_restaurant --zipf
     cache_run "uniform-off-r$round" "$target" get_restaurant
+    say "cache: pgbench-r$round (GetRestaurant's SELECT, c=64)"
+    pgbench "$DATABASE_URL" -n -M prepared -f "$pgbench_script" -c 64 -j "$(channels_for 64)" \
+      -T "${duration%s}" >"$run_dir/cache-pgbench-r$round.txt" 2>&1 ||
+      say "pgbench failed (see $run_dir/cache-pgbench-r$round.txt)"
   done
   # Peak RSS with the restaurant cache filled by those runs: what a production pod's memory
   # request must hold (the workloads above run with the cache off).
