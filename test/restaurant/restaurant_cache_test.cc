@@ -26,24 +26,13 @@ constexpr int64_t kRestaurant = 1;
 constexpr int64_t kBookmarkingUser = 7;
 constexpr int64_t kOtherUser = 8;
 
-class RestaurantCacheTest : public ::testing::Test {
+class RestaurantCacheTest : public testing::CacheServerTest {
  protected:
   void SetUp() override {
-    url_ = testing::CreateMigratedDatabase("restaurant_cache");
-    ASSERT_FALSE(url_.empty());
-    ASSERT_TRUE(testing::ExecuteSql(url_, testing::kCacheProbeRows).ok());
-    ASSERT_TRUE(testing::ExecuteSql(url_,
-                                    "INSERT INTO bookmarks (user_id, restaurant_id) "
-                                    "VALUES (7, 1)")
-                    .ok());
-    jwks_ = std::make_unique<auth::testing::JwksFile>(
-        std::vector<auth::SigningKey>{auth::testing::EcKey()});
-    std::vector<std::string> flags = testing::JwtFlags(jwks_->path());
-    // Entries never expire on their own here: only a notification (or the feed going down)
-    // can make the server read the row again.
-    flags.push_back("--cache_ttl=1h");
-    server_ = testing::ServerProcess::Start(url_, flags);
-    ASSERT_NE(server_, nullptr);
+    ASSERT_NO_FATAL_FAILURE(StartServer(
+        "restaurant_cache", absl::StrCat(testing::kCacheProbeRows,
+                                         "INSERT INTO bookmarks (user_id, restaurant_id) "
+                                         "VALUES (7, 1);")));
     stub_ = v1::RestaurantService::NewStub(server_->channel());
     probe_ = std::make_unique<testing::RestaurantCacheProbe>(server_->channel(), url_);
   }
@@ -80,9 +69,6 @@ class RestaurantCacheTest : public ::testing::Test {
     return code;
   }
 
-  std::string url_;
-  std::unique_ptr<auth::testing::JwksFile> jwks_;
-  std::unique_ptr<testing::ServerProcess> server_;
   std::unique_ptr<v1::RestaurantService::Stub> stub_;
   std::unique_ptr<testing::RestaurantCacheProbe> probe_;
 };

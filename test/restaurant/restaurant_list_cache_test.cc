@@ -39,25 +39,12 @@ constexpr char kRows[] = R"sql(
   INSERT INTO bookmarks (user_id, restaurant_id) VALUES (7, 1);
 )sql";
 
-// Runs `sql` without firing the change triggers: a change the cache never hears of.
-std::string Silently(const std::string& sql) {
-  return absl::StrCat("SET session_replication_role = replica; ", sql);
-}
+using ::misc::testing::WithoutChangeNotifications;
 
-class RestaurantListCacheTest : public ::testing::Test {
+class RestaurantListCacheTest : public testing::CacheServerTest {
  protected:
   void SetUp() override {
-    url_ = testing::CreateMigratedDatabase("restaurant_list_cache");
-    ASSERT_FALSE(url_.empty());
-    ASSERT_TRUE(testing::ExecuteSql(url_, kRows).ok());
-    jwks_ = std::make_unique<auth::testing::JwksFile>(
-        std::vector<auth::SigningKey>{auth::testing::EcKey()});
-    std::vector<std::string> flags = testing::JwtFlags(jwks_->path());
-    // Entries never expire on their own here: only a notification (or the feed going down)
-    // can make the server read the page again.
-    flags.push_back("--cache_ttl=1h");
-    server_ = testing::ServerProcess::Start(url_, flags);
-    ASSERT_NE(server_, nullptr);
+    ASSERT_NO_FATAL_FAILURE(StartServer("restaurant_list_cache", kRows));
     stub_ = v1::RestaurantService::NewStub(server_->channel());
   }
 
@@ -114,8 +101,9 @@ class RestaurantListCacheTest : public ::testing::Test {
       const absl::Time settle = absl::Now() + absl::Seconds(2);
       while (FirstName() != "before" && absl::Now() < settle) {
       }
-      if (!testing::ExecuteSql(url_, Silently("UPDATE restaurants SET name = 'silent' WHERE "
-                                              "restaurant_id = 1"))
+      if (!testing::ExecuteSql(
+               url_, WithoutChangeNotifications("UPDATE restaurants SET name = 'silent' WHERE "
+                                                "restaurant_id = 1"))
                .ok()) {
         return false;
       }
@@ -137,9 +125,6 @@ class RestaurantListCacheTest : public ::testing::Test {
     return false;
   }
 
-  std::string url_;
-  std::unique_ptr<auth::testing::JwksFile> jwks_;
-  std::unique_ptr<testing::ServerProcess> server_;
   std::unique_ptr<v1::RestaurantService::Stub> stub_;
 };
 
@@ -214,7 +199,8 @@ TEST_F(RestaurantListCacheTest, OtherPagesAndLoggedInCallersReadTheDatabase) {
   ASSERT_FALSE(first_of_one.next_page_token().empty());
   EXPECT_EQ(NameAfter(first_of_one.next_page_token()), "second");
   ASSERT_TRUE(testing::ExecuteSql(
-                  url_, Silently("UPDATE restaurants SET name = 'renamed' WHERE restaurant_id = 2"))
+                  url_, WithoutChangeNotifications(
+                            "UPDATE restaurants SET name = 'renamed' WHERE restaurant_id = 2"))
                   .ok());
   EXPECT_EQ(NameAfter(first_of_one.next_page_token()), "renamed");
   // Logged-in callers: the row as it is, with their own bookmarks.

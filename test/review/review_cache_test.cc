@@ -43,25 +43,12 @@ constexpr char kRows[] = R"sql(
   INSERT INTO review_likes (user_id, review_id) VALUES (7, 3);
 )sql";
 
-// Runs `sql` without firing the change triggers: a change the cache never hears of.
-std::string Silently(const std::string& sql) {
-  return absl::StrCat("SET session_replication_role = replica; ", sql);
-}
+using ::misc::testing::WithoutChangeNotifications;
 
-class ReviewCacheTest : public ::testing::Test {
+class ReviewCacheTest : public testing::CacheServerTest {
  protected:
   void SetUp() override {
-    url_ = testing::CreateMigratedDatabase("review_cache");
-    ASSERT_FALSE(url_.empty());
-    ASSERT_TRUE(testing::ExecuteSql(url_, kRows).ok());
-    jwks_ = std::make_unique<auth::testing::JwksFile>(
-        std::vector<auth::SigningKey>{auth::testing::EcKey()});
-    std::vector<std::string> flags = testing::JwtFlags(jwks_->path());
-    // Entries never expire on their own here: only a notification (or the feed going down)
-    // can make the server read the page again.
-    flags.push_back("--cache_ttl=1h");
-    server_ = testing::ServerProcess::Start(url_, flags);
-    ASSERT_NE(server_, nullptr);
+    ASSERT_NO_FATAL_FAILURE(StartServer("review_cache", kRows));
     stub_ = v1::ReviewService::NewStub(server_->channel());
   }
 
@@ -102,7 +89,7 @@ class ReviewCacheTest : public ::testing::Test {
       while (NewestTitle() != "before" && absl::Now() < settle) {
       }
       const std::string silent = "UPDATE reviews SET title = 'silent' WHERE review_id = 3";
-      if (!testing::ExecuteSql(url_, Silently(silent)).ok()) return false;
+      if (!testing::ExecuteSql(url_, WithoutChangeNotifications(silent)).ok()) return false;
       if (NewestTitle() == "before") return true;
       absl::SleepFor(absl::Milliseconds(50));
     }
@@ -124,9 +111,6 @@ class ReviewCacheTest : public ::testing::Test {
     return false;
   }
 
-  std::string url_;
-  std::unique_ptr<auth::testing::JwksFile> jwks_;
-  std::unique_ptr<testing::ServerProcess> server_;
   std::unique_ptr<v1::ReviewService::Stub> stub_;
 };
 
@@ -172,15 +156,17 @@ TEST_F(ReviewCacheTest, ADeletedRestaurantIsNotFoundWithinASecond) {
                     .ok());
     v1::ListReviewsResponse empty;
     ASSERT_TRUE(List(&empty, 0, kRestaurantWithoutReviews).ok());
-    ASSERT_TRUE(testing::ExecuteSql(url_, Silently("INSERT INTO reviews (review_id, "
-                                                   "restaurant_id, author_name, rating) "
-                                                   "VALUES (10, 2, 'e', 1)"))
-                    .ok());
+    ASSERT_TRUE(
+        testing::ExecuteSql(url_, WithoutChangeNotifications("INSERT INTO reviews (review_id, "
+                                                             "restaurant_id, author_name, rating) "
+                                                             "VALUES (10, 2, 'e', 1)"))
+            .ok());
     v1::ListReviewsResponse read;
     ASSERT_TRUE(List(&read, 0, kRestaurantWithoutReviews).ok());
     cached = read.reviews().empty();
-    ASSERT_TRUE(
-        testing::ExecuteSql(url_, Silently("DELETE FROM reviews WHERE review_id = 10")).ok());
+    ASSERT_TRUE(testing::ExecuteSql(
+                    url_, WithoutChangeNotifications("DELETE FROM reviews WHERE review_id = 10"))
+                    .ok());
   }
   ASSERT_TRUE(cached);
   // Only the restaurants' channel tells of this: no review changed.

@@ -133,6 +133,10 @@ std::string SeededDatabaseUrl() {
   return *url;
 }
 
+std::string WithoutChangeNotifications(std::string_view sql) {
+  return std::string("SET session_replication_role = replica; ").append(sql);
+}
+
 absl::Status ExecuteSql(std::string_view url, std::string_view sql) {
   try {
     pqxx::connection connection{std::string(url)};

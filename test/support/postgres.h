@@ -46,6 +46,11 @@ std::string SeededDatabaseUrl();
 // PostgreSQL error as INTERNAL (UNAVAILABLE when it cannot connect).
 absl::Status ExecuteSql(std::string_view url, std::string_view sql);
 
+// Returns `sql` prefixed so that it runs without firing triggers (session_replication_role =
+// replica): a change the migrations' change notifications, and so misc's caches, never hear
+// of.
+std::string WithoutChangeNotifications(std::string_view sql);
+
 // Runs query `sql` on a new connection to `url` and returns its rows, every field as text
 // ("NULL" for a null). Errors as for ExecuteSql.
 absl::StatusOr<std::vector<std::vector<std::string>>> QueryRows(std::string_view url,

@@ -56,19 +56,23 @@ absl::StatusOr<std::string> RestaurantCacheProbe::ReviewTitle(absl::Duration dea
   return response.reviews(0).title();
 }
 
+namespace {
+
+// Renames restaurant 1 and retitles its reviews to `name`.
+std::string RenameSql(const std::string& name) {
+  return absl::StrCat("UPDATE restaurants SET name = '", name,
+                      "' WHERE restaurant_id = 1; UPDATE reviews SET title = '", name,
+                      "' WHERE restaurant_id = 1");
+}
+
+}  // namespace
+
 absl::Status RestaurantCacheProbe::RenameTold(const std::string& name) {
-  return ExecuteSql(database_url_,
-                    absl::StrCat("UPDATE restaurants SET name = '", name,
-                                 "' WHERE restaurant_id = 1; UPDATE reviews SET title = '", name,
-                                 "' WHERE restaurant_id = 1"));
+  return ExecuteSql(database_url_, RenameSql(name));
 }
 
 absl::Status RestaurantCacheProbe::RenameSilently(const std::string& name) {
-  return ExecuteSql(
-      database_url_,
-      absl::StrCat("SET session_replication_role = replica; ", "UPDATE restaurants SET name = '",
-                   name, "' WHERE restaurant_id = 1; UPDATE reviews SET title = '", name,
-                   "' WHERE restaurant_id = 1"));
+  return ExecuteSql(database_url_, WithoutChangeNotifications(RenameSql(name)));
 }
 
 bool RestaurantCacheProbe::AllSay(const std::string& name) {

@@ -72,6 +72,18 @@ void ViewerServerTest::SetUpTestSuite() {
   server_ = ServerProcess::Start(*database_url_, JwtFlags(jwks_->path())).release();
 }
 
+void CacheServerTest::StartServer(std::string_view prefix, std::string_view rows) {
+  url_ = CreateMigratedDatabase(prefix);
+  ASSERT_FALSE(url_.empty());
+  ASSERT_TRUE(ExecuteSql(url_, rows).ok());
+  jwks_ = std::make_unique<auth::testing::JwksFile>(
+      std::vector<auth::SigningKey>{auth::testing::EcKey()});
+  std::vector<std::string> flags = JwtFlags(jwks_->path());
+  flags.push_back("--cache_ttl=1h");
+  server_ = ServerProcess::Start(url_, flags);
+  ASSERT_NE(server_, nullptr);
+}
+
 void ViewerServerTest::TearDownTestSuite() {
   delete server_;
   delete jwks_;

@@ -12,8 +12,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/auth/signing_key.h"
@@ -94,6 +96,21 @@ class ViewerServerTest : public ::testing::Test {
   static inline std::string* database_url_ = nullptr;
   static inline auth::testing::JwksFile* jwks_ = nullptr;
   static inline ServerProcess* server_ = nullptr;
+};
+
+// A test whose misc-server is its own, on a fresh migrated database of its own, verifying
+// tokens of EcKey, with cache entries kept for an hour: only a change notification (or the
+// change feed going down) makes it read a cached row again. For the cache tests, which change
+// rows under the server.
+class CacheServerTest : public ::testing::Test {
+ protected:
+  // Creates the database (named after `prefix`), runs `rows` on it and starts the server.
+  // Call with ASSERT_NO_FATAL_FAILURE from SetUp.
+  void StartServer(std::string_view prefix, std::string_view rows);
+
+  std::string url_;
+  std::unique_ptr<auth::testing::JwksFile> jwks_;
+  std::unique_ptr<ServerProcess> server_;
 };
 
 }  // namespace misc::testing
