@@ -310,9 +310,10 @@ def collect(args):
             document[key] = cache
     pgbench_rounds = pgbench_round_rates(run_dir)
     if pgbench_rounds and "restaurant_cache" in document:
-        document["restaurant_cache"]["pgbench-c64"] = {
-            "calls_per_s": sorted(pgbench_rounds)[(len(pgbench_rounds) - 1) // 2],
-            "rounds_calls_per_s": pgbench_rounds}
+        pgbench_run = {"calls_per_s": sorted(pgbench_rounds)[(len(pgbench_rounds) - 1) // 2]}
+        if len(pgbench_rounds) > 1:  # As cache_runs records rounds.
+            pgbench_run["rounds_calls_per_s"] = pgbench_rounds
+        document["restaurant_cache"]["pgbench-c64"] = pgbench_run
     # The cached server's peak RSS after the GetRestaurant Zipf runs (the restaurant cache
     # filled), and after the ListReviews ones too (both caches filled); the workloads' peak RSS
     # is with the caches off.
@@ -456,9 +457,10 @@ def cache_table(document):
              "server's own (misc_cache_hits_total over every anonymous read, warm-up included). "
              "Warm and off ran in interleaved rounds; a ratio is the median round's.",
              "", "| run | calls/s | hit ratio |", "|---|--:|--:|"]
-    lines += cache_run_rows(cache, CACHE_RUNS + (("cache off, uniform ids", "uniform-off"),
-                                                 ("pgbench, GetRestaurant's SELECT, c=64",
-                                                  "pgbench-c64")))
+    runs = CACHE_RUNS + (("cache off, uniform ids", "uniform-off"),)
+    if "pgbench-c64" in cache:  # Results from before the rounds ran pgbench have none.
+        runs += (("pgbench, GetRestaurant's SELECT, c=64", "pgbench-c64"),)
+    lines += cache_run_rows(cache, runs)
     lines.append("")
     if to_uniform:
         lines.append(f"- cache on (warm) / uniform cache off (the path before the cache): "
@@ -475,65 +477,53 @@ def cache_table(document):
     return lines + review_cache_table(document) + list_cache_table(document)
 
 
-def review_cache_table(document):
-    """ListReviews' first page with and without the review first-page cache (the same step as
-    the restaurant cache's, so its table follows that one)."""
-    cache = document.get("review_first_page_cache")
+def first_page_cache_table(document, key, title, run_names, same_ids):
+    """A first-page cache's runs (`key` of the results JSON) with and without it, under
+    `title`; `run_names` are its cold, warm and off runs; `same_ids` says the off run asked for
+    the same ids (text for its ratio line)."""
+    cache = document.get(key)
     if not cache:
         return []
-
-    def rate(name):
-        run = cache.get(name)
-        return run.get("calls_per_s") if run else None
-
-    on, to_off = rate("zipf-on"), cache_ratio(cache, "zipf-on", "zipf-off")
+    cold, warm, off = run_names
+    on = (cache.get(warm) or {}).get("calls_per_s")
+    to_off = cache_ratio(cache, warm, off)
     genres = find(document, "list_genres", 64)
     genres_rate = genres.get("calls_per_s") if genres else None
-    lines = ["", "Review first-page cache: ListReviews at concurrency 64, anonymous, first page "
-             "of 20 (the request of a restaurant page, what the cache keeps), the same Zipf ids; "
-             "on the same cached server after the GetRestaurant runs; the hit ratio is "
-             'misc_cache_hits_total{cache="review_first_page"} over every anonymous first-page '
-             "read, warm-up included.",
-             "", "| run | calls/s | hit ratio |", "|---|--:|--:|"]
-    lines += cache_run_rows(cache, CACHE_RUNS)
+    lines = ["", title, "", "| run | calls/s | hit ratio |", "|---|--:|--:|"]
+    lines += cache_run_rows(cache, (("cache on, from empty (a fresh pod)", cold),
+                                    ("cache on, warm (after the run above)", warm),
+                                    ("cache off (--cache_max_entries=0)", off)))
     lines.append("")
     if to_off:
-        lines.append(f"- cache on (warm) / cache off, same ids: **{to_off:.2f}x**")
+        lines.append(f"- cache on (warm) / cache off{same_ids}: **{to_off:.2f}x**")
     if on and genres_rate:
         lines.append(f"- cache on (warm) / ListGenres (memory-served) at c=64: "
                      f"**{on / genres_rate:.2f}x**")
     return lines
+
+
+def review_cache_table(document):
+    """ListReviews' first page with and without the review first-page cache (the same step as
+    the restaurant cache's, so its table follows that one)."""
+    return first_page_cache_table(
+        document, "review_first_page_cache",
+        "Review first-page cache: ListReviews at concurrency 64, anonymous, first page of 20 (the "
+        "request of a restaurant page, what the cache keeps), the same Zipf ids; on the same "
+        "cached server after the GetRestaurant runs; the hit ratio is "
+        'misc_cache_hits_total{cache="review_first_page"} over every anonymous first-page read, '
+        "warm-up included.", ("zipf-cold", "zipf-on", "zipf-off"), ", same ids")
+
 
 def list_cache_table(document):
     """ListRestaurants' first page with and without the restaurant first-page cache (the same
     step as the other caches', after them)."""
-    cache = document.get("restaurant_first_page_cache")
-    if not cache:
-        return []
-
-    def rate(name):
-        run = cache.get(name)
-        return run.get("calls_per_s") if run else None
-
-    on, to_off = rate("on"), cache_ratio(cache, "on", "off")
-    genres = find(document, "list_genres", 64)
-    genres_rate = genres.get("calls_per_s") if genres else None
-    lines = ["", "Restaurant first-page cache: ListRestaurants at concurrency 64, anonymous, first "
-             "page of 20 over every open restaurant (no filter: one entry, which every call "
-             "reads); on the same cached server after the other caches' runs; the hit ratio is "
-             'misc_cache_hits_total{cache="restaurant_first_page"} over every anonymous '
-             "first-page read, warm-up included.",
-             "", "| run | calls/s | hit ratio |", "|---|--:|--:|"]
-    lines += cache_run_rows(cache, (("cache on, from empty (a fresh pod)", "cold"),
-                                    ("cache on, warm (after the run above)", "on"),
-                                    ("cache off (--cache_max_entries=0)", "off")))
-    lines.append("")
-    if to_off:
-        lines.append(f"- cache on (warm) / cache off: **{to_off:.2f}x**")
-    if on and genres_rate:
-        lines.append(f"- cache on (warm) / ListGenres (memory-served) at c=64: "
-                     f"**{on / genres_rate:.2f}x**")
-    return lines
+    return first_page_cache_table(
+        document, "restaurant_first_page_cache",
+        "Restaurant first-page cache: ListRestaurants at concurrency 64, anonymous, first page of "
+        "20 over every open restaurant (no filter: one entry, which every call reads); on the "
+        "same cached server after the other caches' runs; the hit ratio is "
+        'misc_cache_hits_total{cache="restaurant_first_page"} over every anonymous first-page '
+        "read, warm-up included.", ("cold", "on", "off"), "")
 
 
 UNNAMED_VARIANTS = (("prepared", "prepared once per connection (the default)"),
