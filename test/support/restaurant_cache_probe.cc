@@ -9,6 +9,24 @@
 
 namespace misc::testing {
 
+namespace {
+
+// Makes one call within `deadline`: `call(&context, &response)` runs the stub's method.
+// Returns the response, or the call's gRPC status as an absl::Status (same codes).
+template <typename Response, typename Call>
+absl::StatusOr<Response> CallWithin(absl::Duration deadline, const Call& call) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  Response response;
+  const grpc::Status status = call(&context, &response);
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  }
+  return response;
+}
+
+}  // namespace
+
 RestaurantCacheProbe::RestaurantCacheProbe(const std::shared_ptr<grpc::Channel>& channel,
                                            std::string database_url, ProbedCaches caches)
     : stub_(restaurant::v1::RestaurantService::NewStub(channel)),
@@ -17,43 +35,37 @@ RestaurantCacheProbe::RestaurantCacheProbe(const std::shared_ptr<grpc::Channel>&
       caches_(caches) {}
 
 absl::StatusOr<std::string> RestaurantCacheProbe::Name(absl::Duration deadline) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   restaurant::v1::GetRestaurantRequest request;
   request.set_restaurant_id(1);
-  restaurant::v1::GetRestaurantResponse response;
-  const grpc::Status status = stub_->GetRestaurant(&context, request, &response);
-  if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-  }
-  return response.restaurant().name();
+  absl::StatusOr<restaurant::v1::GetRestaurantResponse> response =
+      CallWithin<restaurant::v1::GetRestaurantResponse>(deadline, [&](auto* context, auto* out) {
+        return stub_->GetRestaurant(context, request, out);
+      });
+  if (!response.ok()) return response.status();
+  return response->restaurant().name();
 }
 
 absl::StatusOr<std::string> RestaurantCacheProbe::ListedName(absl::Duration deadline) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
-  restaurant::v1::ListRestaurantsRequest request;  // The first page at the default size.
-  restaurant::v1::ListRestaurantsResponse response;
-  const grpc::Status status = stub_->ListRestaurants(&context, request, &response);
-  if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-  }
-  if (response.restaurants().empty()) return absl::NotFoundError("the first page is empty");
-  return response.restaurants(0).name();
+  const restaurant::v1::ListRestaurantsRequest request;  // The first page at the default size.
+  absl::StatusOr<restaurant::v1::ListRestaurantsResponse> response =
+      CallWithin<restaurant::v1::ListRestaurantsResponse>(deadline, [&](auto* context, auto* out) {
+        return stub_->ListRestaurants(context, request, out);
+      });
+  if (!response.ok()) return response.status();
+  if (response->restaurants().empty()) return absl::NotFoundError("the first page is empty");
+  return response->restaurants(0).name();
 }
 
 absl::StatusOr<std::string> RestaurantCacheProbe::ReviewTitle(absl::Duration deadline) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   review::v1::ListReviewsRequest request;  // The first page at the default size.
   request.set_restaurant_id(1);
-  review::v1::ListReviewsResponse response;
-  const grpc::Status status = reviews_->ListReviews(&context, request, &response);
-  if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-  }
-  if (response.reviews().empty()) return absl::NotFoundError("the first page is empty");
-  return response.reviews(0).title();
+  absl::StatusOr<review::v1::ListReviewsResponse> response =
+      CallWithin<review::v1::ListReviewsResponse>(deadline, [&](auto* context, auto* out) {
+        return reviews_->ListReviews(context, request, out);
+      });
+  if (!response.ok()) return response.status();
+  if (response->reviews().empty()) return absl::NotFoundError("the first page is empty");
+  return response->reviews(0).title();
 }
 
 namespace {
